@@ -1,0 +1,153 @@
+import { Writable } from 'node:stream';
+import { createLogger, type Logger } from '../src/logger.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../src/server.js';
+import { createSmsSimulator, type SmsSimulator } from '../src/simulator/simulator.js';
+import {
+  type CachedClient,
+  type CachedClientOptions,
+  createCachedClient,
+} from '../src/upstream/cached-client.js';
+import {
+  createHttpSmsClient,
+  type HttpSmsClient,
+  type HttpSmsClientOptions,
+} from '../src/upstream/http-client.js';
+
+/** Every log line written, parsed, so tests can assert on them (and on what they never contain). */
+export interface LogCapture {
+  readonly logger: Logger;
+  readonly lines: string[];
+  records(): Record<string, unknown>[];
+}
+
+export function captureLogs(level: 'debug' | 'info' = 'debug'): LogCapture {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return {
+    logger: createLogger(level, sink),
+    lines,
+    records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+/** A clock tests move by hand. */
+export interface TestClock {
+  now: () => number;
+  advance(ms: number): void;
+}
+
+export function createClock(start = Date.parse('2026-12-03T12:00:00.000Z')): TestClock {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
+}
+
+export interface Stack {
+  readonly sim: SmsSimulator;
+  readonly yoga: Gateway;
+  readonly client: HttpSmsClient;
+  readonly source: CachedClient;
+  readonly clock: TestClock;
+  readonly logs: LogCapture;
+  /** Upstream calls to the overview so far. */
+  overviewCalls(): number;
+  query(document: string, init?: QueryInit): Promise<GraphQLResponse>;
+  close(): Promise<void>;
+}
+
+export interface QueryInit {
+  readonly token?: string;
+  readonly variables?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
+}
+
+export interface GraphQLResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
+}
+
+export interface StackOptions {
+  readonly client?: Partial<Omit<HttpSmsClientOptions, 'endpoint' | 'logger'>>;
+  readonly cache?: Partial<Omit<CachedClientOptions, 'client' | 'endpoint' | 'logger'>>;
+  readonly gateway?: Partial<Omit<GatewayOptions, 'source' | 'logger'>>;
+}
+
+/** Simulator + real HTTP client + cache + Yoga, wired as main.ts does, with an injected clock. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const sim = await createSmsSimulator();
+  const clock = createClock();
+  const logs = captureLogs();
+  const client = createHttpSmsClient({
+    endpoint: sim.url,
+    logger: logs.logger,
+    timeoutMs: 2000,
+    random: () => 0,
+    now: clock.now,
+    ...options.client,
+  });
+  const source = createCachedClient({
+    client,
+    endpoint: sim.url,
+    logger: logs.logger,
+    now: clock.now,
+    ...options.cache,
+  });
+  const yoga = createGateway({ source, logger: logs.logger, ...options.gateway });
+  return {
+    sim,
+    yoga,
+    client,
+    source,
+    clock,
+    logs,
+    overviewCalls: () => sim.calls.filter((c) => c.path === '/v3/sources/overview').length,
+    query: (document, init) => postQuery(yoga, document, init),
+    async close() {
+      await client.close();
+      await sim.close();
+    },
+  };
+}
+
+export async function postQuery(
+  yoga: Gateway,
+  document: string,
+  init: QueryInit = {},
+): Promise<GraphQLResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...init.headers };
+  if (init.token !== undefined) headers['x-auth-token'] = init.token;
+  const response = await yoga.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ query: document, variables: init.variables }),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as GraphQLResponse['body'],
+  };
+}
+
+/** Every field of the overview, as a dashboard asks for it. */
+export const FULL_OVERVIEW = `{
+  sourceOverview {
+    waiting replicate syncing stopped deleting cutovering unavailable stopping skipping
+    finished initialize error cloning unconfigured other
+    inProgress needsAttention notStarted paused transitioning completed total
+    byStatus { status count group }
+    missingStatuses fetchedAt stale ageSeconds
+  }
+}`;
