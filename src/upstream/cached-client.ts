@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import { SmsError } from './errors.js';
+import type { CacheEvent, UpstreamEvents } from './events.js';
 import type {
   GetOverviewOptions,
   OverviewRecord,
@@ -21,6 +22,8 @@ export interface CachedClientOptions {
   /** How long after the TTL an answer may still be served stale (ms). Default 60000. */
   readonly staleMs?: number;
   readonly logger: Logger;
+  /** Observers of every cache outcome. */
+  readonly events?: UpstreamEvents;
   /** Clock (epoch ms), shared with the LRU. Default `Date.now`. */
   readonly now?: () => number;
   /** HMAC key for cache keys. Default: 32 random bytes made at start-up. */
@@ -73,6 +76,11 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
   });
   const inflight = new Map<string, Promise<OverviewRecord>>();
   const stats: CacheStats = { hits: 0, misses: 0, staleServes: 0, coalesced: 0 };
+  const STAT_KEYS = { hit: 'hits', miss: 'misses', stale: 'staleServes', coalesced: 'coalesced' } as const;
+  const count = (event: CacheEvent): void => {
+    stats[STAT_KEYS[event]]++;
+    options.events?.cache?.(event);
+  };
 
   function keyFor(token: string): string {
     return createHmac('sha256', secret).update(prefix).update(token).digest('base64url');
@@ -81,7 +89,7 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
   function load(key: string, token: string): Promise<OverviewRecord> {
     const running = inflight.get(key);
     if (running !== undefined) {
-      stats.coalesced++;
+      count('coalesced');
       return running;
     }
     const call = client.fetchOverview(token).then(
@@ -112,11 +120,11 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
       const age = at - entry.fetchedAtMs;
       if (maxAgeMs === undefined || age <= maxAgeMs) {
         if (age <= ttlMs) {
-          stats.hits++;
+          count('hit');
           return served(entry, false, at);
         }
         if (age <= ttlMs + staleMs) {
-          stats.staleServes++;
+          count('stale');
           load(key, token).catch((error: unknown) => {
             const code = error instanceof SmsError ? error.code : 'UNEXPECTED';
             logger.debug({ event: 'refresh_failed', code }, 'background refresh failed');
@@ -125,7 +133,7 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
         }
       }
     }
-    stats.misses++;
+    count('miss');
     const record = await load(key, token);
     return served(record, false, now());
   }

@@ -4,6 +4,7 @@ import { InvalidOverviewError, normaliseOverview } from '../domain/overview.js';
 import type { Logger } from '../logger.js';
 import { parseErrorEnvelope } from './envelope.js';
 import { SmsError, type SmsErrorCode, type UpstreamErrorInfo } from './errors.js';
+import type { UpstreamEvents } from './events.js';
 import type { OverviewRecord, SmsClient } from './types.js';
 
 export const OVERVIEW_PATH = '/v3/sources/overview';
@@ -20,6 +21,8 @@ export interface HttpSmsClientOptions {
   /** Keep-alive connections kept to the upstream at most. Default 64. */
   readonly connections?: number;
   readonly logger: Logger;
+  /** Observers of every upstream attempt. */
+  readonly events?: UpstreamEvents;
   /** Clock (epoch ms). Default `Date.now`. */
   readonly now?: () => number;
   /** Source of backoff jitter in [0, 1). Default `Math.random`. */
@@ -55,7 +58,7 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
   const maxRetries = options.maxRetries ?? 2;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const logger = options.logger;
+  const { logger, events } = options;
   const url = new URL(OVERVIEW_PATH, options.endpoint).toString();
   const agent = new Agent({
     connections: options.connections ?? 64,
@@ -129,12 +132,28 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
       const remaining = deadline - now();
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), Math.max(remaining, 0));
+      const started = performance.now();
       try {
-        return await attempt(token, controller.signal);
+        const record = await attempt(token, controller.signal);
+        events?.upstreamCall?.({
+          status: 200,
+          errorCode: undefined,
+          outcome: 'OK',
+          durationMs: performance.now() - started,
+          requestId: record.requestId,
+        });
+        return record;
       } catch (error) {
         const smsError = controller.signal.aborted
           ? new SmsError('UPSTREAM_TIMEOUT', `The SMS API did not answer within ${timeoutMs} ms.`)
           : toSmsError(error);
+        events?.upstreamCall?.({
+          status: smsError.upstream?.status,
+          errorCode: smsError.upstream?.errorCode,
+          outcome: smsError.code,
+          durationMs: performance.now() - started,
+          requestId: smsError.upstream?.requestId,
+        });
         const backoff = BACKOFF_BASE_MS * 2 ** retry * (0.5 + random());
         if (retry >= maxRetries || !isRetryable(smsError) || now() + backoff >= deadline) {
           throw smsError;
