@@ -41,6 +41,8 @@ export interface CachedClient extends OverviewSource {
   readonly stats: Readonly<CacheStats>;
   /** Entries held now (fresh or stale). */
   readonly size: number;
+  /** Upstream calls under way now (background refreshes included). */
+  readonly inFlight: number;
 }
 
 /**
@@ -143,6 +145,9 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
     stats,
     get size() {
       return cache.size;
+    },
+    get inFlight() {
+      return inflight.size;
     },
   };
 }
