@@ -56,7 +56,7 @@ export function createReadiness(options: ReadinessOptions): Readiness {
   const timeoutMs = options.timeoutMs ?? 2000;
   const now = options.now ?? Date.now;
   const url = new URL(OVERVIEW_PATH, options.endpoint).toString();
-  const agent = new Agent({ connections: 1, keepAliveTimeout: 30_000 });
+  const agent = new Agent({ connections: 1 });
   let last: Probe | undefined;
   let running: Promise<Probe> | undefined;
   let shuttingDown = false;
@@ -68,6 +68,8 @@ export function createReadiness(options: ReadinessOptions): Readiness {
         method: 'GET',
         headers: { accept: 'application/json' },
         dispatcher: agent,
+        // A new connection each time: reachable now, not "a kept-alive socket still open".
+        reset: true,
         signal: AbortSignal.timeout(timeoutMs),
       });
       await response.body.dump();
