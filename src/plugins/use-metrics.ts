@@ -18,10 +18,10 @@ interface Pending {
 export function useMetrics(metrics: GatewayMetrics, path = '/metrics'): Plugin {
   const pending = new WeakMap<Request, Pending>();
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
+    onRequest({ request, url, endResponse, fetchAPI }) {
       if (url.pathname !== path) {
         pending.set(request, { startedAt: performance.now(), operation: null, outcome: undefined });
-        return;
+        return undefined;
       }
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         endResponse(
@@ -30,14 +30,15 @@ export function useMetrics(metrics: GatewayMetrics, path = '/metrics'): Plugin {
             headers: { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' },
           }),
         );
-        return;
+        return undefined;
       }
-      const body = await metrics.registry.metrics();
-      endResponse(
-        new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
-          headers: { 'content-type': metrics.registry.contentType },
-        }),
-      );
+      return metrics.registry.metrics().then((body) => {
+        endResponse(
+          new fetchAPI.Response(request.method === 'HEAD' ? null : body, {
+            headers: { 'content-type': metrics.registry.contentType },
+          }),
+        );
+      });
     },
     onExecute({ args }) {
       const state = pending.get(args.contextValue.request);

@@ -9,10 +9,12 @@ import type { Readiness } from '../readiness.js';
  */
 export function useReadiness(readiness: Readiness, path = '/readiness'): Plugin {
   return {
-    async onRequest({ url, endResponse, fetchAPI }) {
-      if (url.pathname !== path) return;
-      const report = await readiness.check();
-      endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
+    onRequest({ url, endResponse, fetchAPI }) {
+      // Synchronous for every other path: no promise per GraphQL request.
+      if (url.pathname !== path) return undefined;
+      return readiness.check().then((report) => {
+        endResponse(fetchAPI.Response.json(report, { status: report.ready ? 200 : 503 }));
+      });
     },
   };
 }
