@@ -359,6 +359,10 @@ describe('request ids and access logs', () => {
         upstreamRequestIds: ['up-a', 'up-b'],
       }),
     ]);
+    // Other lines written on the request's behalf carry its id too.
+    expect(stack.logs.records().filter((r) => r.event === 'upstream_retry')).toEqual([
+      expect.objectContaining({ requestId: headers.get('x-request-id'), status: 503, retry: 1 }),
+    ]);
   });
 
   it('logs probes and scrapes at debug level, with request ids too', async () => {

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from '../logger.js';
+import { type RequestScope, requestScopes as scopes } from '../request-scope.js';
 import type { UpstreamEvents } from '../upstream/events.js';
 import { operationName, resultOutcome } from './graphql-request.js';
 
@@ -11,21 +11,6 @@ export const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const LOGGED_OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** Probes and scrapes: every few seconds, so logged at debug level only. */
 const QUIET_PATHS = new Set(['/health', '/readiness', '/metrics']);
-
-interface RequestScope {
-  readonly requestId: string;
-  readonly startedAt: number;
-  operation: string | undefined;
-  outcome: string | undefined;
-  readonly upstreamRequestIds: string[];
-}
-
-/**
- * The request being handled, wherever its async work runs (resolvers, the DataLoader
- * batch, the HTTP client). One instance for the process is enough: each request gets its
- * own store from `run`, so two gateways or two requests never see each other's.
- */
-const scopes = new AsyncLocalStorage<RequestScope>();
 
 /**
  * Upstream hook that notes the SMS API's `X-Request-Id` of every attempt on the request
