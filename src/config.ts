@@ -20,6 +20,8 @@ export interface Config {
   readonly cacheStaleMs: number;
   readonly logLevel: LevelWithSilent;
   readonly graphiql: boolean;
+  readonly readinessIntervalMs: number;
+  readonly shutdownDelayMs: number;
 }
 
 /** One environment variable: its default (as written in the env) and what it means. */
@@ -65,6 +67,18 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     name: 'GRAPHIQL',
     default: 'true',
     description: 'Serve GraphiQL to browsers at `/graphql` (true/false).',
+  },
+  {
+    name: 'READINESS_INTERVAL_MS',
+    default: '5000',
+    description:
+      'How often `/readiness` probes the SMS API host at most; results are reused in between (ms).',
+  },
+  {
+    name: 'SHUTDOWN_DELAY_MS',
+    default: '0',
+    description:
+      'After SIGTERM, how long `/readiness` answers 503 while requests are still served, before the listener closes (ms).',
   },
 ];
 
@@ -118,6 +132,8 @@ export function loadConfig(env: Env): Config {
   const cacheTtlMs = integer('CACHE_TTL_MS', 0, 86_400_000);
   const cacheStaleMs = integer('CACHE_STALE_MS', 0, 86_400_000);
   const graphiql = boolean('GRAPHIQL');
+  const readinessIntervalMs = integer('READINESS_INTERVAL_MS', 100, 600_000);
+  const shutdownDelayMs = integer('SHUTDOWN_DELAY_MS', 0, 60_000);
 
   const logLevelRaw = (raw('LOG_LEVEL') ?? fallback('LOG_LEVEL')).toLowerCase();
   const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
@@ -152,6 +168,8 @@ export function loadConfig(env: Env): Config {
     cacheStaleMs,
     logLevel: logLevel ?? 'info',
     graphiql,
+    readinessIntervalMs,
+    shutdownDelayMs,
   };
 }
 

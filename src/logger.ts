@@ -1,4 +1,5 @@
 import { type DestinationStream, type LevelWithSilent, pino } from 'pino';
+import { currentRequestId } from './request-scope.js';
 
 /** The logging surface the gateway uses (a subset of pino's). */
 export interface Logger {
@@ -20,7 +21,7 @@ export const LOG_LEVELS: readonly LevelWithSilent[] = [
 ];
 
 /**
- * JSON lines on stdout (or `destination`). Header and token-like paths are censored as a
+ * JSON lines on stdout (or `destination`), each with the current request's `requestId`. Header and token-like paths are censored as a
  * second line of defence: the code never passes a token to the logger in the first place.
  *
  *     const logger = createLogger('info');
@@ -30,6 +31,11 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
     {
       level,
       base: { service: 'sms-graph' },
+      // Lines written while a request is handled (retries, drift, Yoga's errors) carry its id.
+      mixin: () => {
+        const requestId = currentRequestId();
+        return requestId === undefined ? {} : { requestId };
+      },
       redact: {
         paths: [
           'token',

@@ -2,9 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { upstreamRequestIds } from './plugins/use-access-log.js';
+import { createReadiness } from './readiness.js';
 import { createGateway } from './server.js';
 import { createSmsSimulator, DEMO_TOKENS, type SmsSimulator } from './simulator/simulator.js';
 import { createCachedClient } from './upstream/cached-client.js';
+import { combineEvents } from './upstream/events.js';
 import { createHttpSmsClient } from './upstream/http-client.js';
 
 /** How long in-flight requests may take to finish after SIGTERM/SIGINT (ms). */
@@ -24,7 +28,10 @@ async function main(config: Config): Promise<void> {
     );
   }
 
-  const client = createHttpSmsClient({ endpoint, timeoutMs: config.upstreamTimeoutMs, logger });
+  const metrics = createMetrics();
+  const events = combineEvents(metrics.events, upstreamRequestIds);
+  const readiness = createReadiness({ endpoint, intervalMs: config.readinessIntervalMs });
+  const client = createHttpSmsClient({ endpoint, timeoutMs: config.upstreamTimeoutMs, logger, events });
   const source = createCachedClient({
     client,
     endpoint,
@@ -32,11 +39,14 @@ async function main(config: Config): Promise<void> {
     ttlMs: config.cacheTtlMs,
     staleMs: config.cacheStaleMs,
     logger,
+    events,
   });
   const yoga = createGateway({
     source,
     logger,
     graphiql: config.graphiql,
+    metrics,
+    readiness,
     ...(simulator !== undefined ? { graphiqlToken: DEMO_TOKENS.seed } : {}),
   });
   // IAM tokens may be 16384 characters: room for them beyond Node's 16 KiB header default.
@@ -59,10 +69,7 @@ async function main(config: Config): Promise<void> {
   );
 
   let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ event: 'shutdown', signal }, 'stopping: finishing in-flight requests');
+  const close = (): void => {
     const force = setTimeout(() => {
       logger.warn({ event: 'shutdown_forced' }, 'in-flight requests did not finish in time');
       server.closeAllConnections();
@@ -71,11 +78,24 @@ async function main(config: Config): Promise<void> {
     server.close(async () => {
       clearTimeout(force);
       await client.close();
+      await readiness.close();
       await simulator?.close();
       logger.info({ event: 'stopped' }, 'stopped');
       process.exit(0);
     });
     server.closeIdleConnections();
+  };
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    // Readiness fails first and the server keeps serving for SHUTDOWN_DELAY_MS, so the load
+    // balancer stops sending traffic before the listener closes.
+    readiness.shutDown();
+    logger.info(
+      { event: 'shutdown', signal, delayMs: config.shutdownDelayMs },
+      'stopping: readiness fails now; then finishing in-flight requests',
+    );
+    setTimeout(close, config.shutdownDelayMs);
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

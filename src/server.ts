@@ -1,6 +1,11 @@
 import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import { useAccessLog } from './plugins/use-access-log.js';
+import { useMetrics } from './plugins/use-metrics.js';
+import { useReadiness } from './plugins/use-readiness.js';
+import type { Readiness } from './readiness.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 import type { OverviewSource } from './upstream/types.js';
@@ -13,6 +18,10 @@ export interface GatewayOptions {
   readonly graphiql?: boolean;
   /** The token GraphiQL's headers editor starts with (the simulator's demo token). */
   readonly graphiqlToken?: string;
+  /** Prometheus metrics, served at `/metrics`. Unset: no `/metrics`. */
+  readonly metrics?: GatewayMetrics;
+  /** Answers `/readiness`. Unset: no `/readiness`. */
+  readonly readiness?: Readiness;
 }
 
 export type Gateway = YogaServerInstance<object, GatewayContext>;
@@ -94,6 +103,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       warn: (...args: unknown[]) => yogaLogger.warn({ args }, 'yoga'),
       error: (...args: unknown[]) => yogaLogger.error({ args }, 'yoga'),
     },
-    plugins: [usePrivateResponses()],
+    plugins: [
+      usePrivateResponses(),
+      useAccessLog(logger.child({ component: 'http' })),
+      ...(options.metrics !== undefined ? [useMetrics(options.metrics)] : []),
+      ...(options.readiness !== undefined ? [useReadiness(options.readiness)] : []),
+    ],
   });
 }

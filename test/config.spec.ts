@@ -13,6 +13,8 @@ describe('loadConfig', () => {
       cacheStaleMs: 60000,
       logLevel: 'info',
       graphiql: true,
+      readinessIntervalMs: 5000,
+      shutdownDelayMs: 0,
     });
   });
 

@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../src/logger.js';
+import { createMetrics, type GatewayMetrics } from '../src/metrics.js';
+import { upstreamRequestIds } from '../src/plugins/use-access-log.js';
+import { createReadiness, type Readiness, type ReadinessOptions } from '../src/readiness.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/server.js';
 import { createSmsSimulator, type SmsSimulator } from '../src/simulator/simulator.js';
 import {
@@ -7,6 +10,7 @@ import {
   type CachedClientOptions,
   createCachedClient,
 } from '../src/upstream/cached-client.js';
+import { combineEvents } from '../src/upstream/events.js';
 import {
   createHttpSmsClient,
   type HttpSmsClient,
@@ -58,6 +62,8 @@ export interface Stack {
   readonly source: CachedClient;
   readonly clock: TestClock;
   readonly logs: LogCapture;
+  readonly metrics: GatewayMetrics;
+  readonly readiness: Readiness;
   /** Upstream calls to the overview so far. */
   overviewCalls(): number;
   query(document: string, init?: QueryInit): Promise<GraphQLResponse>;
@@ -83,6 +89,7 @@ export interface StackOptions {
   readonly client?: Partial<Omit<HttpSmsClientOptions, 'endpoint' | 'logger'>>;
   readonly cache?: Partial<Omit<CachedClientOptions, 'client' | 'endpoint' | 'logger'>>;
   readonly gateway?: Partial<Omit<GatewayOptions, 'source' | 'logger'>>;
+  readonly readiness?: Partial<Omit<ReadinessOptions, 'endpoint'>>;
 }
 
 /** Simulator + real HTTP client + cache + Yoga, wired as main.ts does, with an injected clock. */
@@ -90,7 +97,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const sim = await createSmsSimulator();
   const clock = createClock();
   const logs = captureLogs();
+  const metrics = createMetrics({ processMetrics: false });
+  const events = combineEvents(metrics.events, upstreamRequestIds);
+  const readiness = createReadiness({
+    endpoint: sim.url,
+    now: clock.now,
+    timeoutMs: 500,
+    ...options.readiness,
+  });
   const client = createHttpSmsClient({
+    events,
     endpoint: sim.url,
     logger: logs.logger,
     timeoutMs: 2000,
@@ -102,10 +118,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     client,
     endpoint: sim.url,
     logger: logs.logger,
+    events,
     now: clock.now,
     ...options.cache,
   });
-  const yoga = createGateway({ source, logger: logs.logger, ...options.gateway });
+  const yoga = createGateway({ source, logger: logs.logger, metrics, readiness, ...options.gateway });
   return {
     sim,
     yoga,
@@ -113,10 +130,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     source,
     clock,
     logs,
+    metrics,
+    readiness,
     overviewCalls: () => sim.calls.filter((c) => c.path === '/v3/sources/overview').length,
     query: (document, init) => postQuery(yoga, document, init),
     async close() {
       await client.close();
+      await readiness.close();
       await sim.close();
     },
   };

@@ -16,6 +16,9 @@ export interface UpstreamCallEvent {
 /** What the cache did for one caller. */
 export type CacheEvent = 'hit' | 'miss' | 'stale' | 'coalesced';
 
+/** The circuit breaker in front of the SMS API. */
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
 /**
  * Hooks the upstream layer calls so that metrics and logs can watch it without the
  * clients knowing about either. Every hook is optional and must not throw.
@@ -23,4 +26,25 @@ export type CacheEvent = 'hit' | 'miss' | 'stale' | 'coalesced';
 export interface UpstreamEvents {
   upstreamCall?(event: UpstreamCallEvent): void;
   cache?(event: CacheEvent): void;
+  /** The circuit breaker changed state. */
+  breakerState?(state: BreakerState): void;
+}
+
+/**
+ * One observer that forwards every hook to each of `observers` in turn.
+ *
+ *     createHttpSmsClient({ ..., events: combineEvents(metrics.events, upstreamRequestIds) })
+ */
+export function combineEvents(...observers: readonly UpstreamEvents[]): UpstreamEvents {
+  return {
+    upstreamCall: (event) => {
+      for (const o of observers) o.upstreamCall?.(event);
+    },
+    cache: (event) => {
+      for (const o of observers) o.cache?.(event);
+    },
+    breakerState: (state) => {
+      for (const o of observers) o.breakerState?.(state);
+    },
+  };
 }
