@@ -7,9 +7,6 @@ import { createSmsSimulator, DEMO_TOKENS, type SmsSimulator } from './simulator/
 import { createCachedClient } from './upstream/cached-client.js';
 import { createHttpSmsClient } from './upstream/http-client.js';
 
-/** How long in-flight requests may take to finish after SIGTERM/SIGINT (ms). */
-const SHUTDOWN_DEADLINE_MS = 10_000;
-
 async function main(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
 
@@ -24,7 +21,14 @@ async function main(config: Config): Promise<void> {
     );
   }
 
-  const client = createHttpSmsClient({ endpoint, timeoutMs: config.upstreamTimeoutMs, logger });
+  const client = createHttpSmsClient({
+    endpoint,
+    timeoutMs: config.upstreamTimeoutMs,
+    connections: config.upstreamMaxConnections,
+    breakerFailureThreshold: config.breakerFailureThreshold,
+    breakerCooldownMs: config.breakerCooldownMs,
+    logger,
+  });
   const source = createCachedClient({
     client,
     endpoint,
@@ -37,6 +41,15 @@ async function main(config: Config): Promise<void> {
     source,
     logger,
     graphiql: config.graphiql,
+    introspection: config.introspection,
+    corsOrigins: config.corsOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    queryLimits: {
+      maxDepth: config.queryMaxDepth,
+      maxAliases: config.queryMaxAliases,
+      maxTokens: config.queryMaxTokens,
+      maxDirectives: config.queryMaxDirectives,
+    },
     ...(simulator !== undefined ? { graphiqlToken: DEMO_TOKENS.seed } : {}),
   });
   // IAM tokens may be 16384 characters: room for them beyond Node's 16 KiB header default.
@@ -66,7 +79,7 @@ async function main(config: Config): Promise<void> {
     const force = setTimeout(() => {
       logger.warn({ event: 'shutdown_forced' }, 'in-flight requests did not finish in time');
       server.closeAllConnections();
-    }, SHUTDOWN_DEADLINE_MS);
+    }, config.shutdownDeadlineMs);
     force.unref();
     server.close(async () => {
       clearTimeout(force);

@@ -1,6 +1,12 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
+import { useBodyLimit } from './plugins/use-body-limit.js';
+import { corsAllowList } from './plugins/use-cors.js';
+import { useIntrospection } from './plugins/use-introspection.js';
+import { useJsonErrors } from './plugins/use-json-errors.js';
+import { type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 import type { OverviewSource } from './upstream/types.js';
@@ -13,7 +19,22 @@ export interface GatewayOptions {
   readonly graphiql?: boolean;
   /** The token GraphiQL's headers editor starts with (the simulator's demo token). */
   readonly graphiqlToken?: string;
+  /** Answer introspection; off also hides field suggestions. Default true. */
+  readonly introspection?: boolean;
+  /** Origins whose browser pages may call the gateway. Default: none. */
+  readonly corsOrigins?: readonly string[];
+  /** Largest request body (bytes); larger gets 413. Default 102400. */
+  readonly maxBodyBytes?: number;
+  /** Depth, alias, token and directive caps. Defaults: see {@link QueryLimits}. */
+  readonly queryLimits?: QueryLimits;
 }
+
+/**
+ * Headers that mark a request as not "simple", so a browser preflights it cross-origin.
+ * A GET, form or text/plain request without one is refused (CSRF); JSON POSTs, as
+ * GraphiQL and every GraphQL client send them, are preflighted anyway.
+ */
+export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf'];
 
 export type Gateway = YogaServerInstance<object, GatewayContext>;
 
@@ -80,6 +101,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     context: ({ request }) => createContext(request.headers, source),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    batching: false,
+    cors: corsAllowList(options.corsOrigins ?? []),
     graphiql:
       options.graphiql === false
         ? false
@@ -94,6 +117,13 @@ export function createGateway(options: GatewayOptions): Gateway {
       warn: (...args: unknown[]) => yogaLogger.warn({ args }, 'yoga'),
       error: (...args: unknown[]) => yogaLogger.error({ args }, 'yoga'),
     },
-    plugins: [usePrivateResponses()],
+    plugins: [
+      usePrivateResponses(),
+      useJsonErrors(),
+      useBodyLimit(options.maxBodyBytes ?? 100 * 1024),
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      ...useQueryLimits(options.queryLimits),
+      ...useIntrospection(options.introspection ?? true),
+    ],
   });
 }

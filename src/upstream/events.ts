@@ -1,3 +1,4 @@
+import type { BreakerState } from './circuit-breaker.js';
 import type { SmsErrorCode } from './errors.js';
 
 /** One HTTP attempt to the SMS API, as seen by observers (metrics, logs). Holds no token. */
@@ -23,4 +24,6 @@ export type CacheEvent = 'hit' | 'miss' | 'stale' | 'coalesced';
 export interface UpstreamEvents {
   upstreamCall?(event: UpstreamCallEvent): void;
   cache?(event: CacheEvent): void;
+  /** The upstream circuit breaker changed state. */
+  breakerState?(state: BreakerState): void;
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { InvalidOverviewError, normaliseOverview } from '../domain/overview.js';
 import type { Logger } from '../logger.js';
+import { type Admission, createCircuitBreaker } from './circuit-breaker.js';
 import { parseErrorEnvelope } from './envelope.js';
 import { SmsError, type SmsErrorCode, type UpstreamErrorInfo } from './errors.js';
 import type { UpstreamEvents } from './events.js';
@@ -20,6 +21,10 @@ export interface HttpSmsClientOptions {
   readonly maxRetries?: number;
   /** Keep-alive connections kept to the upstream at most. Default 64. */
   readonly connections?: number;
+  /** Consecutive failed overviews (timeouts, unreachable, 5xx) that open the circuit; 0: never. Default 5. */
+  readonly breakerFailureThreshold?: number;
+  /** How long an open circuit fails fast before one probe call (ms). Default 30000. */
+  readonly breakerCooldownMs?: number;
   readonly logger: Logger;
   /** Observers of every upstream attempt. */
   readonly events?: UpstreamEvents;
@@ -66,6 +71,44 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
     pipelining: 1,
   });
   const driftReported = new Set<string>();
+  const failureThreshold = options.breakerFailureThreshold ?? 5;
+  const cooldownMs = options.breakerCooldownMs ?? 30_000;
+  const breaker = createCircuitBreaker({
+    failureThreshold,
+    cooldownMs,
+    now,
+    onStateChange(state) {
+      if (state === 'open') {
+        logger.warn(
+          { event: 'circuit_open', failureThreshold, cooldownMs },
+          `SMS API circuit open: failing fast for ${cooldownMs} ms`,
+        );
+      } else if (state === 'half_open') {
+        logger.info({ event: 'circuit_half_open' }, 'SMS API circuit half-open: sending one probe call');
+      } else {
+        logger.info({ event: 'circuit_closed' }, 'SMS API circuit closed: the probe call succeeded');
+      }
+      events?.breakerState?.(state);
+    },
+  });
+
+  function circuitOpenError(admission: Admission & { allowed: false }): SmsError {
+    if (admission.state === 'half_open') {
+      return new SmsError(
+        'UPSTREAM_UNAVAILABLE',
+        'The SMS API is failing: the circuit breaker is half-open and one probe call is testing the SMS API now; retry in 1 s.',
+        undefined,
+        1,
+      );
+    }
+    const seconds = Math.max(1, Math.ceil(admission.retryInMs / 1000));
+    return new SmsError(
+      'UPSTREAM_UNAVAILABLE',
+      `The SMS API is failing: the circuit breaker opened after ${failureThreshold} failed calls in a row, so calls fail fast; the gateway tries the SMS API again in ${seconds} s.`,
+      undefined,
+      seconds,
+    );
+  }
 
   async function attempt(token: string, signal: AbortSignal): Promise<OverviewRecord> {
     const response = await request(url, {
@@ -126,7 +169,22 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
     }
   }
 
+  /** One overview through the circuit breaker: a transient failure counts against it. */
   async function fetchOverview(token: string): Promise<OverviewRecord> {
+    const admission = breaker.admit();
+    if (!admission.allowed) throw circuitOpenError(admission);
+    try {
+      const record = await fetchWithRetries(token);
+      breaker.record(admission, true);
+      return record;
+    } catch (error) {
+      // 4xx and invalid bodies prove the upstream answers: only transient failures count.
+      breaker.record(admission, error instanceof SmsError && !error.isTransient);
+      throw error;
+    }
+  }
+
+  async function fetchWithRetries(token: string): Promise<OverviewRecord> {
     const deadline = now() + timeoutMs;
     for (let retry = 0; ; retry++) {
       const remaining = deadline - now();
@@ -218,7 +276,7 @@ async function readBody(
     size += buffer.length;
     if (size > max) {
       body.destroy();
-      throw new BodyTooLargeError(`expected a body of at most ${max} bytes, got: more`);
+      throw new BodyTooLargeError(`expected a body of at most ${max} bytes, got: more than that`);
     }
     chunks.push(buffer);
   }
