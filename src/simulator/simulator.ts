@@ -117,6 +117,7 @@ function send(res: ServerResponse, answer: SimulatorAnswer): void {
   };
   const pieces = answer.bodyChunks ?? 1;
   if (pieces <= 1) {
+    headers['content-length'] ??= String(Buffer.byteLength(raw));
     res.writeHead(status, headers);
     res.end(raw);
     return;

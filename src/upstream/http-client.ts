@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { InvalidOverviewError, normaliseOverview } from '../domain/overview.js';
@@ -44,6 +45,10 @@ const THROTTLE_CODES = new Set(['APIGW.0308', 'APIG.0308']);
 /** Huawei's gateway asks to retry a throttled call "after a few seconds". */
 const THROTTLE_DEFAULT_RETRY_SECONDS = 5;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** Longest a throttled token is held back (s): a hostile Retry-After cannot lock it out for good. */
+const MAX_THROTTLE_HOLD_SECONDS = 300;
+/** Most throttled tokens remembered at once. */
+const MAX_THROTTLED_TOKENS = 10_000;
 const BACKOFF_BASE_MS = 100;
 
 class BodyTooLargeError extends Error {}
@@ -53,6 +58,12 @@ class BodyTooLargeError extends Error {}
  * else of the caller's), reuses keep-alive connections, bounds every call by one timeout
  * budget, retries only what is safe for an idempotent GET, and turns every failure into
  * an {@link SmsError}.
+ *
+ * Two things keep it from hammering a struggling upstream: a token the upstream throttled
+ * (429 / `APIGW.0308`) gets `RATE_LIMITED` without a call until its Retry-After has
+ * passed (at most 300 s), and a circuit breaker fails every call fast with
+ * `UPSTREAM_UNAVAILABLE` for `breakerCooldownMs` after `breakerFailureThreshold`
+ * transient failures in a row, then lets one probe call decide.
  *
  *     const client = createHttpSmsClient({ endpoint, logger });
  *     const { overview } = await client.fetchOverview(token);
@@ -71,6 +82,9 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
     pipelining: 1,
   });
   const driftReported = new Set<string>();
+  // Tokens the upstream throttled, by HMAC (never the raw token), with when they may call again.
+  const throttleSecret = randomBytes(32);
+  const throttled = new Map<string, { readonly error: SmsError; readonly untilMs: number }>();
   const failureThreshold = options.breakerFailureThreshold ?? 5;
   const cooldownMs = options.breakerCooldownMs ?? 30_000;
   const breaker = createCircuitBreaker({
@@ -171,6 +185,17 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
 
   /** One overview through the circuit breaker: a transient failure counts against it. */
   async function fetchOverview(token: string): Promise<OverviewRecord> {
+    const throttleKey = createHmac('sha256', throttleSecret).update(token).digest('base64url');
+    const held = throttled.get(throttleKey);
+    if (held !== undefined) {
+      const leftMs = held.untilMs - now();
+      if (leftMs > 0) {
+        // Asked to wait: answer as the upstream did, with the time left, and do not call it.
+        const { message, upstream } = held.error;
+        throw new SmsError('RATE_LIMITED', message, upstream, Math.ceil(leftMs / 1000));
+      }
+      throttled.delete(throttleKey);
+    }
     const admission = breaker.admit();
     if (!admission.allowed) throw circuitOpenError(admission);
     try {
@@ -180,6 +205,14 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
     } catch (error) {
       // 4xx and invalid bodies prove the upstream answers: only transient failures count.
       breaker.record(admission, error instanceof SmsError && !error.isTransient);
+      if (error instanceof SmsError && error.code === 'RATE_LIMITED' && error.retryAfterSeconds) {
+        const holdSeconds = Math.min(error.retryAfterSeconds, MAX_THROTTLE_HOLD_SECONDS);
+        if (throttled.size >= MAX_THROTTLED_TOKENS) {
+          const oldest = throttled.keys().next().value;
+          if (oldest !== undefined) throttled.delete(oldest);
+        }
+        throttled.set(throttleKey, { error, untilMs: now() + holdSeconds * 1000 });
+      }
       throw error;
     }
   }
