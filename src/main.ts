@@ -76,14 +76,17 @@ async function main(config: Config): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ event: 'shutdown', signal }, 'stopping: finishing in-flight requests');
+    let forced = false;
     const force = setTimeout(() => {
+      forced = true;
       logger.warn({ event: 'shutdown_forced' }, 'in-flight requests did not finish in time');
       server.closeAllConnections();
     }, config.shutdownDeadlineMs);
     force.unref();
     server.close(async () => {
       clearTimeout(force);
-      await client.close();
+      // Past the deadline, upstream calls still running are cut too rather than awaited.
+      await (forced ? client.destroy() : client.close());
       await simulator?.close();
       logger.info({ event: 'stopped' }, 'stopped');
       process.exit(0);

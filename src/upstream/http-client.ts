@@ -36,8 +36,10 @@ export interface HttpSmsClientOptions {
 }
 
 export interface HttpSmsClient extends SmsClient {
-  /** Closes the keep-alive connections. */
+  /** Closes the keep-alive connections once the calls in flight have finished. */
   close(): Promise<void>;
+  /** Closes every connection now, failing the calls in flight. */
+  destroy(): Promise<void>;
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -268,6 +270,7 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
   return {
     fetchOverview,
     close: () => agent.close(),
+    destroy: () => agent.destroy(),
   };
 }
 
