@@ -22,6 +22,18 @@ export interface Config {
   readonly graphiql: boolean;
   readonly readinessIntervalMs: number;
   readonly shutdownDelayMs: number;
+  readonly upstreamMaxConnections: number;
+  readonly breakerFailureThreshold: number;
+  readonly breakerCooldownMs: number;
+  readonly shutdownDeadlineMs: number;
+  readonly introspection: boolean;
+  /** Origins allowed to call from a browser (exact `scheme://host[:port]`); empty: none. */
+  readonly corsOrigins: readonly string[];
+  readonly maxBodyBytes: number;
+  readonly queryMaxDepth: number;
+  readonly queryMaxAliases: number;
+  readonly queryMaxTokens: number;
+  readonly queryMaxDirectives: number;
 }
 
 /** One environment variable: its default (as written in the env) and what it means. */
@@ -80,6 +92,53 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     description:
       'After SIGTERM, how long `/readiness` answers 503 while requests are still served, before the listener closes (ms).',
   },
+  {
+    name: 'INTROSPECTION',
+    default: 'true',
+    description:
+      'Answer introspection queries (true/false). Off also hides "Did you mean" field suggestions.',
+  },
+  {
+    name: 'CORS_ORIGINS',
+    default: undefined,
+    description:
+      'Comma-separated origins (`https://app.example.com`) whose browser pages may call the gateway. Unset: no cross-origin caller.',
+  },
+  {
+    name: 'MAX_BODY_BYTES',
+    default: '102400',
+    description: 'Largest request body accepted; a larger one gets HTTP 413.',
+  },
+  { name: 'QUERY_MAX_DEPTH', default: '10', description: 'Deepest field nesting in an operation.' },
+  {
+    name: 'QUERY_MAX_ALIASES',
+    default: '100',
+    description: 'Most aliases in an operation (one upstream read serves them all).',
+  },
+  { name: 'QUERY_MAX_TOKENS', default: '1000', description: 'Most lexical tokens in a document.' },
+  { name: 'QUERY_MAX_DIRECTIVES', default: '50', description: 'Most directives in an operation.' },
+  {
+    name: 'UPSTREAM_MAX_CONNECTIONS',
+    default: '64',
+    description: 'Most keep-alive connections kept open to the SMS API.',
+  },
+  {
+    name: 'BREAKER_FAILURE_THRESHOLD',
+    default: '5',
+    description:
+      'Failed upstream overviews in a row (timeouts, unreachable, 5xx) that open the circuit breaker; 0: never open.',
+  },
+  {
+    name: 'BREAKER_COOLDOWN_MS',
+    default: '30000',
+    description: 'How long an open circuit fails fast before one probe call is let through (ms).',
+  },
+  {
+    name: 'SHUTDOWN_DEADLINE_MS',
+    default: '10000',
+    description:
+      'After SIGTERM/SIGINT, how long in-flight requests may take before their connections are cut (ms).',
+  },
 ];
 
 /** Bad configuration: every problem found, one per line. */
@@ -134,6 +193,17 @@ export function loadConfig(env: Env): Config {
   const graphiql = boolean('GRAPHIQL');
   const readinessIntervalMs = integer('READINESS_INTERVAL_MS', 100, 600_000);
   const shutdownDelayMs = integer('SHUTDOWN_DELAY_MS', 0, 60_000);
+  const introspection = boolean('INTROSPECTION');
+  const maxBodyBytes = integer('MAX_BODY_BYTES', 1024, 100 * 1024 * 1024);
+  const queryMaxDepth = integer('QUERY_MAX_DEPTH', 1, 1000);
+  const queryMaxAliases = integer('QUERY_MAX_ALIASES', 0, 10_000);
+  const queryMaxTokens = integer('QUERY_MAX_TOKENS', 100, 1_000_000);
+  const queryMaxDirectives = integer('QUERY_MAX_DIRECTIVES', 0, 10_000);
+  const upstreamMaxConnections = integer('UPSTREAM_MAX_CONNECTIONS', 1, 10_000);
+  const breakerFailureThreshold = integer('BREAKER_FAILURE_THRESHOLD', 0, 1000);
+  const breakerCooldownMs = integer('BREAKER_COOLDOWN_MS', 1, 3_600_000);
+  const shutdownDeadlineMs = integer('SHUTDOWN_DEADLINE_MS', 0, 600_000);
+  const corsOrigins = parseOrigins(raw('CORS_ORIGINS'), problems);
 
   const logLevelRaw = (raw('LOG_LEVEL') ?? fallback('LOG_LEVEL')).toLowerCase();
   const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
@@ -170,7 +240,45 @@ export function loadConfig(env: Env): Config {
     graphiql,
     readinessIntervalMs,
     shutdownDelayMs,
+    upstreamMaxConnections,
+    breakerFailureThreshold,
+    breakerCooldownMs,
+    shutdownDeadlineMs,
+    introspection,
+    corsOrigins,
+    maxBodyBytes,
+    queryMaxDepth,
+    queryMaxAliases,
+    queryMaxTokens,
+    queryMaxDirectives,
   };
+}
+
+/** `CORS_ORIGINS`: each entry must be a bare origin, as browsers send it in `Origin`. */
+function parseOrigins(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined) return [];
+  const origins: string[] = [];
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (
+      url === undefined ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.origin !== entry
+    ) {
+      problems.push(
+        `CORS_ORIGINS: expected comma-separated origins like https://app.example.com (no path, no trailing slash, no *), got: ${JSON.stringify(entry)}`,
+      );
+      continue;
+    }
+    origins.push(entry);
+  }
+  return origins;
 }
 
 function parseEndpoint(value: string, problems: string[]): string | undefined {

@@ -11,9 +11,6 @@ import { createCachedClient } from './upstream/cached-client.js';
 import { combineEvents } from './upstream/events.js';
 import { createHttpSmsClient } from './upstream/http-client.js';
 
-/** How long in-flight requests may take to finish after SIGTERM/SIGINT (ms). */
-const SHUTDOWN_DEADLINE_MS = 10_000;
-
 async function main(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
 
@@ -31,7 +28,15 @@ async function main(config: Config): Promise<void> {
   const metrics = createMetrics();
   const events = combineEvents(metrics.events, upstreamRequestIds);
   const readiness = createReadiness({ endpoint, intervalMs: config.readinessIntervalMs });
-  const client = createHttpSmsClient({ endpoint, timeoutMs: config.upstreamTimeoutMs, logger, events });
+  const client = createHttpSmsClient({
+    endpoint,
+    timeoutMs: config.upstreamTimeoutMs,
+    connections: config.upstreamMaxConnections,
+    breakerFailureThreshold: config.breakerFailureThreshold,
+    breakerCooldownMs: config.breakerCooldownMs,
+    logger,
+    events,
+  });
   const source = createCachedClient({
     client,
     endpoint,
@@ -47,6 +52,15 @@ async function main(config: Config): Promise<void> {
     graphiql: config.graphiql,
     metrics,
     readiness,
+    introspection: config.introspection,
+    corsOrigins: config.corsOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    queryLimits: {
+      maxDepth: config.queryMaxDepth,
+      maxAliases: config.queryMaxAliases,
+      maxTokens: config.queryMaxTokens,
+      maxDirectives: config.queryMaxDirectives,
+    },
     ...(simulator !== undefined ? { graphiqlToken: DEMO_TOKENS.seed } : {}),
   });
   // IAM tokens may be 16384 characters: room for them beyond Node's 16 KiB header default.
@@ -70,14 +84,17 @@ async function main(config: Config): Promise<void> {
 
   let stopping = false;
   const close = (): void => {
+    let forced = false;
     const force = setTimeout(() => {
+      forced = true;
       logger.warn({ event: 'shutdown_forced' }, 'in-flight requests did not finish in time');
       server.closeAllConnections();
-    }, SHUTDOWN_DEADLINE_MS);
+    }, config.shutdownDeadlineMs);
     force.unref();
     server.close(async () => {
       clearTimeout(force);
-      await client.close();
+      // Past the deadline, upstream calls still running are cut too rather than awaited.
+      await (forced ? client.destroy() : client.close());
       await readiness.close();
       await simulator?.close();
       logger.info({ event: 'stopped' }, 'stopped');

@@ -1,9 +1,15 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { useAccessLog } from './plugins/use-access-log.js';
+import { useBodyLimit } from './plugins/use-body-limit.js';
+import { corsAllowList } from './plugins/use-cors.js';
+import { useIntrospection } from './plugins/use-introspection.js';
+import { useJsonErrors } from './plugins/use-json-errors.js';
 import { useMetrics } from './plugins/use-metrics.js';
+import { type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import type { Readiness } from './readiness.js';
 import { resolvers } from './resolvers/index.js';
@@ -22,7 +28,22 @@ export interface GatewayOptions {
   readonly metrics?: GatewayMetrics;
   /** Answers `/readiness`. Unset: no `/readiness`. */
   readonly readiness?: Readiness;
+  /** Answer introspection; off also hides field suggestions. Default true. */
+  readonly introspection?: boolean;
+  /** Origins whose browser pages may call the gateway. Default: none. */
+  readonly corsOrigins?: readonly string[];
+  /** Largest request body (bytes); larger gets 413. Default 102400. */
+  readonly maxBodyBytes?: number;
+  /** Depth, alias, token and directive caps. Defaults: see {@link QueryLimits}. */
+  readonly queryLimits?: QueryLimits;
 }
+
+/**
+ * Headers that mark a request as not "simple", so a browser preflights it cross-origin.
+ * A GET, form or text/plain request without one is refused (CSRF); JSON POSTs, as
+ * GraphiQL and every GraphQL client send them, are preflighted anyway.
+ */
+export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf'];
 
 export type Gateway = YogaServerInstance<object, GatewayContext>;
 
@@ -89,6 +110,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     context: ({ request }) => createContext(request.headers, source),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    batching: false,
+    cors: corsAllowList(options.corsOrigins ?? []),
     graphiql:
       options.graphiql === false
         ? false
@@ -106,8 +129,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [
       usePrivateResponses(),
       useAccessLog(logger.child({ component: 'http' })),
+      // First of the onRequest hooks: it may swap the request for a buffered copy, which
+      // every later hook (metrics keys its state by request) must see.
+      useBodyLimit(options.maxBodyBytes ?? 100 * 1024),
       ...(options.metrics !== undefined ? [useMetrics(options.metrics)] : []),
       ...(options.readiness !== undefined ? [useReadiness(options.readiness)] : []),
+      useJsonErrors(),
+      useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+      ...useQueryLimits(options.queryLimits),
+      ...useIntrospection(options.introspection ?? true),
     ],
   });
 }

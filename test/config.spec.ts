@@ -15,8 +15,51 @@ describe('loadConfig', () => {
       graphiql: true,
       readinessIntervalMs: 5000,
       shutdownDelayMs: 0,
+      upstreamMaxConnections: 64,
+      breakerFailureThreshold: 5,
+      breakerCooldownMs: 30000,
+      shutdownDeadlineMs: 10000,
+      introspection: true,
+      corsOrigins: [],
+      maxBodyBytes: 102400,
+      queryMaxDepth: 10,
+      queryMaxAliases: 100,
+      queryMaxTokens: 1000,
+      queryMaxDirectives: 50,
     });
   });
+
+  it('reads the production switches and limits', () => {
+    const config = loadConfig({
+      INTROSPECTION: 'false',
+      GRAPHIQL: 'off',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:5173,',
+      BREAKER_FAILURE_THRESHOLD: '0',
+      BREAKER_COOLDOWN_MS: '500',
+      SHUTDOWN_DEADLINE_MS: '250',
+      MAX_BODY_BYTES: '2048',
+      QUERY_MAX_ALIASES: '3',
+    });
+    expect(config).toMatchObject({
+      introspection: false,
+      graphiql: false,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      breakerFailureThreshold: 0,
+      breakerCooldownMs: 500,
+      shutdownDeadlineMs: 250,
+      maxBodyBytes: 2048,
+      queryMaxAliases: 3,
+    });
+  });
+
+  it.each(['*', 'https://app.example.com/', 'app.example.com', 'https://app.example.com/path', 'ftp://x.y'])(
+    'refuses CORS_ORIGINS entry %j with the contract',
+    (entry) => {
+      expect(() => loadConfig({ CORS_ORIGINS: `https://ok.example.com,${entry}` })).toThrow(
+        `CORS_ORIGINS: expected comma-separated origins like https://app.example.com (no path, no trailing slash, no *), got: ${JSON.stringify(entry)}`,
+      );
+    },
+  );
 
   it('maps SMS_REGION to the Huawei endpoint and normalises SMS_ENDPOINT', () => {
     expect(loadConfig({ SMS_REGION: 'ap-southeast-3' }).smsEndpoint).toBe(

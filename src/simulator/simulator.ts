@@ -30,6 +30,10 @@ export interface SimulatorAnswer {
   readonly delayMs?: number;
   /** `hang`: never answer; `reset`: destroy the socket without answering. */
   readonly fault?: 'hang' | 'reset';
+  /** Send the body chunked (no Content-Length) in this many pieces. Default: in one go. */
+  readonly bodyChunks?: number;
+  /** With `bodyChunks`, wait this long before each piece after the first (ms): a slow drip. */
+  readonly chunkDelayMs?: number;
 }
 
 /** One request the simulator received. */
@@ -50,6 +54,10 @@ export interface SmsSimulator {
   script(token: string, ...answers: SimulatorAnswer[]): void;
   /** An answer for every request (overrides the per-token behaviour) until cleared with `undefined`. */
   setFault(answer: SimulatorAnswer | undefined): void;
+  /** TCP connections accepted so far (keep-alive reuse keeps this low). */
+  connectionsAccepted(): number;
+  /** TCP connections open now. */
+  openConnections(): number;
   /** Forgets calls and scripts. */
   reset(): void;
   close(): Promise<void>;
@@ -107,8 +115,31 @@ function send(res: ServerResponse, answer: SimulatorAnswer): void {
     'x-request-id': randomUUID().replaceAll('-', ''),
     ...answer.headers,
   };
+  const pieces = answer.bodyChunks ?? 1;
+  if (pieces <= 1) {
+    headers['content-length'] ??= String(Buffer.byteLength(raw));
+    res.writeHead(status, headers);
+    res.end(raw);
+    return;
+  }
+  headers['transfer-encoding'] = 'chunked';
   res.writeHead(status, headers);
-  res.end(raw);
+  const size = Math.ceil(raw.length / pieces);
+  let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  res.once('close', () => clearTimeout(timer));
+  const next = (): void => {
+    if (res.destroyed) return;
+    const piece = raw.slice(sent, sent + size);
+    sent += size;
+    if (sent >= raw.length) {
+      res.end(piece);
+      return;
+    }
+    res.write(piece);
+    timer = setTimeout(next, answer.chunkDelayMs ?? 0);
+  };
+  next();
 }
 
 /**
@@ -123,6 +154,7 @@ export async function createSmsSimulator(options: SimulatorOptions = {}): Promis
   const calls: SimulatorCall[] = [];
   const scripts = new Map<string, SimulatorAnswer[]>();
   const sockets = new Set<Socket>();
+  let accepted = 0;
   let fault: SimulatorAnswer | undefined;
 
   // Tokens may be 16384 characters: room for them beyond Node's 16 KiB header default.
@@ -159,6 +191,7 @@ export async function createSmsSimulator(options: SimulatorOptions = {}): Promis
     }
   });
   server.on('connection', (socket) => {
+    accepted++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -179,6 +212,8 @@ export async function createSmsSimulator(options: SimulatorOptions = {}): Promis
     setFault(answer) {
       fault = answer;
     },
+    connectionsAccepted: () => accepted,
+    openConnections: () => sockets.size,
     reset() {
       calls.length = 0;
       scripts.clear();

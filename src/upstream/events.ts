@@ -1,3 +1,4 @@
+import type { BreakerState } from './circuit-breaker.js';
 import type { SmsErrorCode } from './errors.js';
 
 /** One HTTP attempt to the SMS API, as seen by observers (metrics, logs). Holds no token. */
@@ -16,8 +17,7 @@ export interface UpstreamCallEvent {
 /** What the cache did for one caller. */
 export type CacheEvent = 'hit' | 'miss' | 'stale' | 'coalesced';
 
-/** The circuit breaker in front of the SMS API. */
-export type BreakerState = 'closed' | 'open' | 'half_open';
+export type { BreakerState };
 
 /**
  * Hooks the upstream layer calls so that metrics and logs can watch it without the

@@ -1,7 +1,9 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { InvalidOverviewError, normaliseOverview } from '../domain/overview.js';
 import type { Logger } from '../logger.js';
+import { type Admission, createCircuitBreaker } from './circuit-breaker.js';
 import { parseErrorEnvelope } from './envelope.js';
 import { SmsError, type SmsErrorCode, type UpstreamErrorInfo } from './errors.js';
 import type { UpstreamEvents } from './events.js';
@@ -20,6 +22,10 @@ export interface HttpSmsClientOptions {
   readonly maxRetries?: number;
   /** Keep-alive connections kept to the upstream at most. Default 64. */
   readonly connections?: number;
+  /** Consecutive failed overviews (timeouts, unreachable, 5xx) that open the circuit; 0: never. Default 5. */
+  readonly breakerFailureThreshold?: number;
+  /** How long an open circuit fails fast before one probe call (ms). Default 30000. */
+  readonly breakerCooldownMs?: number;
   readonly logger: Logger;
   /** Observers of every upstream attempt. */
   readonly events?: UpstreamEvents;
@@ -30,8 +36,10 @@ export interface HttpSmsClientOptions {
 }
 
 export interface HttpSmsClient extends SmsClient {
-  /** Closes the keep-alive connections. */
+  /** Closes the keep-alive connections once the calls in flight have finished. */
   close(): Promise<void>;
+  /** Closes every connection now, failing the calls in flight. */
+  destroy(): Promise<void>;
 }
 
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
@@ -39,6 +47,10 @@ const THROTTLE_CODES = new Set(['APIGW.0308', 'APIG.0308']);
 /** Huawei's gateway asks to retry a throttled call "after a few seconds". */
 const THROTTLE_DEFAULT_RETRY_SECONDS = 5;
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** Longest a throttled token is held back (s): a hostile Retry-After cannot lock it out for good. */
+const MAX_THROTTLE_HOLD_SECONDS = 300;
+/** Most throttled tokens remembered at once. */
+const MAX_THROTTLED_TOKENS = 10_000;
 const BACKOFF_BASE_MS = 100;
 
 class BodyTooLargeError extends Error {}
@@ -48,6 +60,12 @@ class BodyTooLargeError extends Error {}
  * else of the caller's), reuses keep-alive connections, bounds every call by one timeout
  * budget, retries only what is safe for an idempotent GET, and turns every failure into
  * an {@link SmsError}.
+ *
+ * Two things keep it from hammering a struggling upstream: a token the upstream throttled
+ * (429 / `APIGW.0308`) gets `RATE_LIMITED` without a call until its Retry-After has
+ * passed (at most 300 s), and a circuit breaker fails every call fast with
+ * `UPSTREAM_UNAVAILABLE` for `breakerCooldownMs` after `breakerFailureThreshold`
+ * transient failures in a row, then lets one probe call decide.
  *
  *     const client = createHttpSmsClient({ endpoint, logger });
  *     const { overview } = await client.fetchOverview(token);
@@ -66,6 +84,47 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
     pipelining: 1,
   });
   const driftReported = new Set<string>();
+  // Tokens the upstream throttled, by HMAC (never the raw token), with when they may call again.
+  const throttleSecret = randomBytes(32);
+  const throttled = new Map<string, { readonly error: SmsError; readonly untilMs: number }>();
+  const failureThreshold = options.breakerFailureThreshold ?? 5;
+  const cooldownMs = options.breakerCooldownMs ?? 30_000;
+  const breaker = createCircuitBreaker({
+    failureThreshold,
+    cooldownMs,
+    now,
+    onStateChange(state) {
+      if (state === 'open') {
+        logger.warn(
+          { event: 'circuit_open', failureThreshold, cooldownMs },
+          `SMS API circuit open: failing fast for ${cooldownMs} ms`,
+        );
+      } else if (state === 'half_open') {
+        logger.info({ event: 'circuit_half_open' }, 'SMS API circuit half-open: sending one probe call');
+      } else {
+        logger.info({ event: 'circuit_closed' }, 'SMS API circuit closed: the probe call succeeded');
+      }
+      events?.breakerState?.(state);
+    },
+  });
+
+  function circuitOpenError(admission: Admission & { allowed: false }): SmsError {
+    if (admission.state === 'half_open') {
+      return new SmsError(
+        'UPSTREAM_UNAVAILABLE',
+        'The SMS API is failing: the circuit breaker is half-open and one probe call is testing the SMS API now; retry in 1 s.',
+        undefined,
+        1,
+      );
+    }
+    const seconds = Math.max(1, Math.ceil(admission.retryInMs / 1000));
+    return new SmsError(
+      'UPSTREAM_UNAVAILABLE',
+      `The SMS API is failing: the circuit breaker opened after ${failureThreshold} failed calls in a row, so calls fail fast; the gateway tries the SMS API again in ${seconds} s.`,
+      undefined,
+      seconds,
+    );
+  }
 
   async function attempt(token: string, signal: AbortSignal): Promise<OverviewRecord> {
     const response = await request(url, {
@@ -126,7 +185,41 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
     }
   }
 
+  /** One overview through the circuit breaker: a transient failure counts against it. */
   async function fetchOverview(token: string): Promise<OverviewRecord> {
+    const throttleKey = createHmac('sha256', throttleSecret).update(token).digest('base64url');
+    const held = throttled.get(throttleKey);
+    if (held !== undefined) {
+      const leftMs = held.untilMs - now();
+      if (leftMs > 0) {
+        // Asked to wait: answer as the upstream did, with the time left, and do not call it.
+        const { message, upstream } = held.error;
+        throw new SmsError('RATE_LIMITED', message, upstream, Math.ceil(leftMs / 1000));
+      }
+      throttled.delete(throttleKey);
+    }
+    const admission = breaker.admit();
+    if (!admission.allowed) throw circuitOpenError(admission);
+    try {
+      const record = await fetchWithRetries(token);
+      breaker.record(admission, true);
+      return record;
+    } catch (error) {
+      // 4xx and invalid bodies prove the upstream answers: only transient failures count.
+      breaker.record(admission, error instanceof SmsError && !error.isTransient);
+      if (error instanceof SmsError && error.code === 'RATE_LIMITED' && error.retryAfterSeconds) {
+        const holdSeconds = Math.min(error.retryAfterSeconds, MAX_THROTTLE_HOLD_SECONDS);
+        if (throttled.size >= MAX_THROTTLED_TOKENS) {
+          const oldest = throttled.keys().next().value;
+          if (oldest !== undefined) throttled.delete(oldest);
+        }
+        throttled.set(throttleKey, { error, untilMs: now() + holdSeconds * 1000 });
+      }
+      throw error;
+    }
+  }
+
+  async function fetchWithRetries(token: string): Promise<OverviewRecord> {
     const deadline = now() + timeoutMs;
     for (let retry = 0; ; retry++) {
       const remaining = deadline - now();
@@ -177,6 +270,7 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
   return {
     fetchOverview,
     close: () => agent.close(),
+    destroy: () => agent.destroy(),
   };
 }
 
@@ -218,7 +312,7 @@ async function readBody(
     size += buffer.length;
     if (size > max) {
       body.destroy();
-      throw new BodyTooLargeError(`expected a body of at most ${max} bytes, got: more`);
+      throw new BodyTooLargeError(`expected a body of at most ${max} bytes, got: more than that`);
     }
     chunks.push(buffer);
   }
