@@ -1,8 +1,7 @@
-import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
+import { createSubgraphSchema } from './federation.js';
 import type { Logger } from './logger.js';
-import { resolvers } from './resolvers/index.js';
-import { loadTypeDefs } from './schema.js';
 import type { OverviewSource } from './upstream/types.js';
 
 export interface GatewayOptions {
@@ -66,7 +65,8 @@ function usePrivateResponses(): Plugin {
 }
 
 /**
- * Builds the Yoga app: schema from schema/, thin resolvers, per-request context.
+ * Builds the Yoga app: schema from schema/ (a Federation v2 subgraph), thin resolvers,
+ * per-request context.
  * No listening, no env, no globals: main.ts and the tests decide those.
  *
  *     const yoga = createGateway({ source, logger });
@@ -76,7 +76,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { source, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
   return createYoga<object, GatewayContext>({
-    schema: createSchema<GatewayContext>({ typeDefs: loadTypeDefs(), resolvers }),
+    schema: createSubgraphSchema(),
     context: ({ request }) => createContext(request.headers, source),
     graphqlEndpoint: '/graphql',
     landingPage: false,
