@@ -1,3 +1,4 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import { createSubgraphSchema } from './federation.js';
@@ -80,6 +81,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     context: ({ request }) => createContext(request.headers, source),
     graphqlEndpoint: '/graphql',
     landingPage: false,
+    // GraphiQL with its assets inlined: Yoga's default loads them from unpkg.com, which an
+    // offline machine, a locked-down network or a strict CSP would never show.
+    renderGraphiQL,
     graphiql:
       options.graphiql === false
         ? false
