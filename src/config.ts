@@ -20,6 +20,8 @@ export interface Config {
   readonly cacheStaleMs: number;
   readonly logLevel: LevelWithSilent;
   readonly graphiql: boolean;
+  /** Path of the persisted-operations manifest; undefined: any operation runs. */
+  readonly persistedOperationsFile: string | undefined;
 }
 
 /** One environment variable: its default (as written in the env) and what it means. */
@@ -65,6 +67,12 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     name: 'GRAPHIQL',
     default: 'true',
     description: 'Serve GraphiQL to browsers at `/graphql` (true/false).',
+  },
+  {
+    name: 'PERSISTED_OPERATIONS_FILE',
+    default: undefined,
+    description:
+      'Trusted documents: a JSON file `{"<sha256>": "<document>"}`; only those operations run, by hash. Unset: any.',
   },
 ];
 
@@ -152,6 +160,7 @@ export function loadConfig(env: Env): Config {
     cacheStaleMs,
     logLevel: logLevel ?? 'info',
     graphiql,
+    persistedOperationsFile: raw('PERSISTED_OPERATIONS_FILE'),
   };
 }
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { loadPersistedOperations } from './persisted-operations.js';
 import { createGateway } from './server.js';
 import { createSmsSimulator, DEMO_TOKENS, type SmsSimulator } from './simulator/simulator.js';
 import { createCachedClient } from './upstream/cached-client.js';
@@ -12,6 +13,10 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
+  const persistedOperations =
+    config.persistedOperationsFile === undefined
+      ? undefined
+      : loadPersistedOperations(config.persistedOperationsFile);
 
   let simulator: SmsSimulator | undefined;
   let endpoint = config.smsEndpoint;
@@ -37,6 +42,7 @@ async function main(config: Config): Promise<void> {
     source,
     logger,
     graphiql: config.graphiql,
+    ...(persistedOperations !== undefined ? { persistedOperations } : {}),
     ...(simulator !== undefined ? { graphiqlToken: DEMO_TOKENS.seed } : {}),
   });
   // IAM tokens may be 16384 characters: room for them beyond Node's 16 KiB header default.

@@ -3,6 +3,8 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import { createSubgraphSchema } from './federation.js';
 import type { Logger } from './logger.js';
+import type { PersistedOperations } from './persisted-operations.js';
+import { useTrustedOperations } from './plugins/use-persisted-operations.js';
 import type { OverviewSource } from './upstream/types.js';
 
 export interface GatewayOptions {
@@ -13,6 +15,8 @@ export interface GatewayOptions {
   readonly graphiql?: boolean;
   /** The token GraphiQL's headers editor starts with (the simulator's demo token). */
   readonly graphiqlToken?: string;
+  /** Only these operations run (trusted documents). Default: any operation. */
+  readonly persistedOperations?: PersistedOperations;
 }
 
 export type Gateway = YogaServerInstance<object, GatewayContext>;
@@ -98,6 +102,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       warn: (...args: unknown[]) => yogaLogger.warn({ args }, 'yoga'),
       error: (...args: unknown[]) => yogaLogger.error({ args }, 'yoga'),
     },
-    plugins: [usePrivateResponses()],
+    plugins: [usePrivateResponses(), useTrustedOperations(options.persistedOperations)],
   });
 }

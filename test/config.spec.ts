@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       cacheStaleMs: 60000,
       logLevel: 'info',
       graphiql: true,
+      persistedOperationsFile: undefined,
     });
   });
 
