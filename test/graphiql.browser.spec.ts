@@ -11,19 +11,23 @@ const ARTIFACTS = new URL('./artifacts/', import.meta.url);
 
 let stack: Stack;
 let server: Listener;
-let browser: Browser;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
+  // No graphiqlToken: the headers editor starts with a placeholder the test must replace.
+  stack = await startStack();
+  server = await listen(stack.yoga);
+});
+
+/** Debian's Chromium, headless. Fails (never skips) when it is not installed: CI installs it. */
+async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `expected Chromium at ${CHROMIUM} for the GraphiQL browser test, got: no such file. ` +
         'Install it with `apt-get update && apt-get install -y chromium` (.ci/run does).',
     );
   }
-  // No graphiqlToken: the headers editor starts with a placeholder the test must replace.
-  stack = await startStack();
-  server = await listen(stack.yoga);
-  browser = await chromium.launch({
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -35,7 +39,7 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   });
-});
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -45,6 +49,7 @@ afterAll(async () => {
 
 describe('GraphiQL in a real browser', () => {
   it('opens with the overview query, takes a token in the headers editor and shows the seed numbers', async () => {
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     // Everything GraphiQL needs is inlined: a request to another origin (a CDN) fails the test.
     const foreign: string[] = [];
