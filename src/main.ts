@@ -59,6 +59,8 @@ async function main(config: Config): Promise<void> {
       event: 'listening',
       url: `http://${shownHost}:${port}/graphql`,
       upstream: simulator !== undefined ? 'simulator' : endpoint,
+      // How many trusted operations run; null: any operation does.
+      persistedOperations: persistedOperations?.size ?? null,
     },
     `sms-graph is listening: open http://${shownHost}:${port}/graphql` +
       (simulator !== undefined ? ` and send the header X-Auth-Token: ${DEMO_TOKENS.seed}` : ''),
