@@ -34,6 +34,8 @@ export interface Config {
   readonly queryMaxAliases: number;
   readonly queryMaxTokens: number;
   readonly queryMaxDirectives: number;
+  /** Path of the persisted-operations manifest; undefined: any operation runs. */
+  readonly persistedOperationsFile: string | undefined;
 }
 
 /** One environment variable: its default (as written in the env) and what it means. */
@@ -138,6 +140,12 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     default: '10000',
     description:
       'After SIGTERM/SIGINT, how long in-flight requests may take before their connections are cut (ms).',
+  },
+  {
+    name: 'PERSISTED_OPERATIONS_FILE',
+    default: undefined,
+    description:
+      'Trusted documents: a JSON file `{"<sha256>": "<document>"}`; only those operations run, by hash. Unset: any.',
   },
 ];
 
@@ -251,6 +259,7 @@ export function loadConfig(env: Env): Config {
     queryMaxAliases,
     queryMaxTokens,
     queryMaxDirectives,
+    persistedOperationsFile: raw('PERSISTED_OPERATIONS_FILE'),
   };
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { loadPersistedOperations } from './persisted-operations.js';
 import { upstreamRequestIds } from './plugins/use-access-log.js';
 import { createReadiness } from './readiness.js';
 import { createGateway } from './server.js';
@@ -13,6 +14,10 @@ import { createHttpSmsClient } from './upstream/http-client.js';
 
 async function main(config: Config): Promise<void> {
   const logger = createLogger(config.logLevel);
+  const persistedOperations =
+    config.persistedOperationsFile === undefined
+      ? undefined
+      : loadPersistedOperations(config.persistedOperationsFile);
 
   let simulator: SmsSimulator | undefined;
   let endpoint = config.smsEndpoint;
@@ -61,6 +66,7 @@ async function main(config: Config): Promise<void> {
       maxTokens: config.queryMaxTokens,
       maxDirectives: config.queryMaxDirectives,
     },
+    ...(persistedOperations !== undefined ? { persistedOperations } : {}),
     ...(simulator !== undefined ? { graphiqlToken: DEMO_TOKENS.seed } : {}),
   });
   // IAM tokens may be 16384 characters: room for them beyond Node's 16 KiB header default.
@@ -77,6 +83,8 @@ async function main(config: Config): Promise<void> {
       event: 'listening',
       url: `http://${shownHost}:${port}/graphql`,
       upstream: simulator !== undefined ? 'simulator' : endpoint,
+      // How many trusted operations run; null: any operation does.
+      persistedOperations: persistedOperations?.size ?? null,
     },
     `sms-graph is listening: open http://${shownHost}:${port}/graphql` +
       (simulator !== undefined ? ` and send the header X-Auth-Token: ${DEMO_TOKENS.seed}` : ''),

@@ -1,19 +1,21 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
+import { createSubgraphSchema } from './federation.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
+import type { PersistedOperations } from './persisted-operations.js';
 import { useAccessLog } from './plugins/use-access-log.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { corsAllowList } from './plugins/use-cors.js';
 import { useIntrospection } from './plugins/use-introspection.js';
 import { useJsonErrors } from './plugins/use-json-errors.js';
 import { useMetrics } from './plugins/use-metrics.js';
+import { useTrustedOperations } from './plugins/use-persisted-operations.js';
 import { type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import type { Readiness } from './readiness.js';
-import { resolvers } from './resolvers/index.js';
-import { loadTypeDefs } from './schema.js';
 import type { OverviewSource } from './upstream/types.js';
 
 export interface GatewayOptions {
@@ -36,6 +38,8 @@ export interface GatewayOptions {
   readonly maxBodyBytes?: number;
   /** Depth, alias, token and directive caps. Defaults: see {@link QueryLimits}. */
   readonly queryLimits?: QueryLimits;
+  /** Only these operations run (trusted documents). Default: any operation. */
+  readonly persistedOperations?: PersistedOperations;
 }
 
 /**
@@ -96,7 +100,8 @@ function usePrivateResponses(): Plugin {
 }
 
 /**
- * Builds the Yoga app: schema from schema/, thin resolvers, per-request context.
+ * Builds the Yoga app: schema from schema/ (a Federation v2 subgraph), thin resolvers,
+ * per-request context.
  * No listening, no env, no globals: main.ts and the tests decide those.
  *
  *     const yoga = createGateway({ source, logger });
@@ -106,12 +111,15 @@ export function createGateway(options: GatewayOptions): Gateway {
   const { source, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
   return createYoga<object, GatewayContext>({
-    schema: createSchema<GatewayContext>({ typeDefs: loadTypeDefs(), resolvers }),
+    schema: createSubgraphSchema(),
     context: ({ request }) => createContext(request.headers, source),
     graphqlEndpoint: '/graphql',
     landingPage: false,
     batching: false,
     cors: corsAllowList(options.corsOrigins ?? []),
+    // GraphiQL with its assets inlined: Yoga's default loads them from unpkg.com, which an
+    // offline machine, a locked-down network or a strict CSP would never show.
+    renderGraphiQL,
     graphiql:
       options.graphiql === false
         ? false
@@ -138,6 +146,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       ...useQueryLimits(options.queryLimits),
       ...useIntrospection(options.introspection ?? true),
+      useTrustedOperations(options.persistedOperations),
     ],
   });
 }

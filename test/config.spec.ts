@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       queryMaxAliases: 100,
       queryMaxTokens: 1000,
       queryMaxDirectives: 50,
+      persistedOperationsFile: undefined,
     });
   });
 

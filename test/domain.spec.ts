@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { buildSchema, type GraphQLEnumType } from 'graphql';
+import type { GraphQLEnumType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { InvalidOverviewError, normaliseOverview, summarise } from '../src/domain/overview.js';
 import { STATUS_GROUPS, STATUSES } from '../src/domain/statuses.js';
-import { loadTypeDefs } from '../src/schema.js';
+import { createSubgraphSchema } from '../src/federation.js';
 
 const seed = JSON.parse(
   readFileSync(new URL('./fixtures/overview-200.json', import.meta.url), 'utf8'),
@@ -127,7 +127,7 @@ describe('status table', () => {
   });
 
   it('matches the schema’s MigrationStatus and StatusGroup enums exactly', () => {
-    const schema = buildSchema(loadTypeDefs().join('\n'));
+    const schema = createSubgraphSchema();
     const values = (name: string) =>
       (schema.getType(name) as GraphQLEnumType)
         .getValues()

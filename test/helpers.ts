@@ -1,3 +1,5 @@
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../src/logger.js';
 import { createMetrics, type GatewayMetrics } from '../src/metrics.js';
@@ -171,3 +173,28 @@ export const FULL_OVERVIEW = `{
     missingStatuses fetchedAt stale ageSeconds
   }
 }`;
+
+/** A real HTTP listener on 127.0.0.1, any free port. */
+export interface Listener {
+  /** Base URL, e.g. `http://127.0.0.1:43121`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `handler` (a Yoga app, or any node:http listener) on 127.0.0.1 port 0. */
+export async function listen(handler: RequestListener): Promise<Listener> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -12,6 +12,7 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  _FieldSet: { input: string; output: string; }
 };
 
 /** The migration statuses the SMS overview reports, named as the SMS API names them. */
@@ -232,24 +233,24 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   MigrationStatus: MigrationStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   SourceOverview: ResolverTypeWrapper<OverviewResult>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   StatusCount: ResolverTypeWrapper<StatusCountEntry>;
   StatusGroup: StatusGroup;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Boolean: Scalars['Boolean']['output'];
-  Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
   SourceOverview: OverviewResult;
-  StatusCount: StatusCountEntry;
   String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
+  StatusCount: StatusCountEntry;
 };
 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
