@@ -21,6 +21,8 @@ import type { UpstreamMessage, UpstreamStats } from './upstream.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const quick = process.argv.includes('--quick');
+/** `--hit-only`: just the cache-hit and equal-load rounds (for profiling iterations). */
+const hitOnly = process.argv.includes('--hit-only');
 
 const SETTINGS = quick
   ? { rounds: 2, warmupS: 1, measureS: 3, equalS: 2, steadyRounds: 1, steadyS: 3, burstRounds: 1 }
@@ -423,7 +425,8 @@ async function hitSession(id: ContenderId, upstream: Upstream, equalRate: number
         tokens,
       });
     }
-    if (id === 'apollo-default' || id === 'yoga-naive') await missMeasure(id, running, upstream);
+    if (!hitOnly && (id === 'apollo-default' || id === 'yoga-naive'))
+      await missMeasure(id, running, upstream);
   } finally {
     await running.stop();
   }
@@ -547,24 +550,26 @@ async function main(): Promise<void> {
     const equalIds = new Set<ContenderId>(['bare', 'sms-graph', 'apollo-same-job']);
     for (let round = 0; round < SETTINGS.rounds; round++) {
       process.stderr.write(`round ${round + 1}/${SETTINGS.rounds}\n`);
-      const sessions: (() => Promise<void>)[] = [
-        ...hitIds.map((id) => () => hitSession(id, upstream, equalIds.has(id) ? equalRate : undefined)),
-        async () => {
+      const sessions: (() => Promise<void>)[] = hitIds.map(
+        (id) => () => hitSession(id, upstream, equalIds.has(id) ? equalRate : undefined),
+      );
+      if (!hitOnly) {
+        sessions.push(async () => {
           const running = await startContender('sms-graph-miss', upstream);
           try {
             await missMeasure('sms-graph-miss', running, upstream);
           } finally {
             await running.stop();
           }
-        },
-      ];
-      if (round < SETTINGS.steadyRounds) {
+        });
+      }
+      if (!hitOnly && round < SETTINGS.steadyRounds) {
         sessions.push(
           () => steadySession('sms-graph', upstream, round),
           () => steadySession('apollo-same-job', upstream, round),
         );
       }
-      if (round < SETTINGS.burstRounds) {
+      if (!hitOnly && round < SETTINGS.burstRounds) {
         for (const id of ['sms-graph', 'apollo-same-job', 'apollo-default', 'yoga-naive'] as const) {
           sessions.push(() => burstSession(id, upstream, round));
         }
@@ -572,7 +577,9 @@ async function main(): Promise<void> {
       for (const session of rotate(sessions, round)) await session();
     }
     process.stderr.write('memory per cached entry…\n');
-    const memory = runMemory();
+    const memory = hitOnly
+      ? { entries: 0, bytesPerEntrySameBody: Number.NaN, bytesPerEntryDistinctBodies: Number.NaN }
+      : runMemory();
     const report = renderReport({
       equalRate,
       memory,
@@ -581,7 +588,7 @@ async function main(): Promise<void> {
       loadAfter: loadavg()[0] ?? 0,
     });
     process.stdout.write(`\n${report}\n`);
-    if (!quick) writeFileSync(`${ROOT}bench/results/latest.md`, `${report}\n`);
+    if (!quick && !hitOnly) writeFileSync(`${ROOT}bench/results/latest.md`, `${report}\n`);
     else writeFileSync(`${ROOT}bench/results/quick.md`, `${report}\n`);
   } finally {
     upstream.close();

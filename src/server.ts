@@ -1,6 +1,7 @@
 import { createSchema, createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import type { Logger } from './logger.js';
+import { useRequestBodyLimit } from './plugins/use-request-body-limit.js';
 import { resolvers } from './resolvers/index.js';
 import { loadTypeDefs } from './schema.js';
 import type { OverviewSource } from './upstream/types.js';
@@ -94,6 +95,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       warn: (...args: unknown[]) => yogaLogger.warn({ args }, 'yoga'),
       error: (...args: unknown[]) => yogaLogger.error({ args }, 'yoga'),
     },
-    plugins: [usePrivateResponses()],
+    // Yoga's limit, checked without re-streaming the body: see useRequestBodyLimit (keep it last).
+    maxRequestBodySize: false,
+    plugins: [usePrivateResponses(), useRequestBodyLimit()],
   });
 }
