@@ -46,6 +46,7 @@ async function measure(entries: number, bodyFor: (token: string) => string): Pro
       return record;
     },
   };
+  const before = collect();
   const cache = createCachedClient({
     client,
     endpoint: 'http://127.0.0.1:1',
@@ -53,7 +54,6 @@ async function measure(entries: number, bodyFor: (token: string) => string): Pro
     ttlMs: 3_600_000,
     logger: createLogger('silent'),
   });
-  const before = collect();
   const batch = 1000;
   for (let i = 0; i < entries; i += batch) {
     await Promise.all(tokens.slice(i, i + batch).map((token) => cache.getOverview(token)));

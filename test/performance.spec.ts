@@ -2,8 +2,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterEach, describe, expect, it } from 'vitest';
+import { normaliseOverview } from '../src/domain/overview.js';
 import { useRequestBodyLimit } from '../src/plugins/use-request-body-limit.js';
-import { startStack } from './helpers.js';
+import { SEED_OVERVIEW_200 } from '../src/simulator/seed.js';
+import { createCachedClient } from '../src/upstream/cached-client.js';
+import type { SmsClient } from '../src/upstream/types.js';
+import { captureLogs, startStack } from './helpers.js';
 
 const LIMIT = 100;
 const QUERY = JSON.stringify({ query: '{ hello }' });
@@ -101,5 +105,37 @@ describe("useRequestBodyLimit: Yoga's maxRequestBodySize without re-streaming th
       body: QUERY,
     });
     expect(response.status).toBe(413);
+  });
+});
+
+describe('compact cache entries', () => {
+  it('tokens with equal answers share one Overview; different answers do not', async () => {
+    const bodies: Record<string, object> = {
+      a: SEED_OVERVIEW_200,
+      b: { ...SEED_OVERVIEW_200 },
+      c: { ...SEED_OVERVIEW_200, finished: 7 },
+    };
+    const client: SmsClient = {
+      fetchOverview: async (token) => ({ overview: normaliseOverview(bodies[token]), fetchedAtMs: 1 }),
+    };
+    const cache = createCachedClient({
+      client,
+      endpoint: 'http://sms.test',
+      logger: captureLogs().logger,
+      now: () => 1,
+    });
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((token) => cache.getOverview(token)));
+    expect(a?.overview).toBe(b?.overview);
+    expect(c?.overview).not.toBe(a?.overview);
+    expect(c?.overview.counts.finished).toBe(7);
+    expect(a?.overview.counts.finished).toBe(6);
+  });
+
+  it('byStatus entries and missing-status lists are shared between overviews', () => {
+    const one = normaliseOverview(SEED_OVERVIEW_200);
+    const two = normaliseOverview({ ...SEED_OVERVIEW_200, error: 4 });
+    expect(two.summary.byStatus[0]).toBe(one.summary.byStatus[0]);
+    expect(two.summary.missingStatuses).toBe(one.summary.missingStatuses);
+    expect(Object.isFrozen(one.summary.byStatus[0])).toBe(true);
   });
 });
