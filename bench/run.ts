@@ -26,7 +26,7 @@ const hitOnly = process.argv.includes('--hit-only');
 
 const SETTINGS = quick
   ? { rounds: 2, warmupS: 1, measureS: 3, equalS: 2, steadyRounds: 1, steadyS: 3, burstRounds: 1 }
-  : { rounds: 5, warmupS: 2, measureS: 4, equalS: 3, steadyRounds: 3, steadyS: 4, burstRounds: 2 };
+  : { rounds: 5, warmupS: 2, measureS: 3, equalS: 2, steadyRounds: 2, steadyS: 3, burstRounds: 1 };
 /** Concurrent connections of the throughput runs. */
 const CONNECTIONS = 50;
 /** Connections of the equal-load runs (fixed request rate). */
