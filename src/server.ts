@@ -134,6 +134,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       warn: (...args: unknown[]) => yogaLogger.warn({ args }, 'yoga'),
       error: (...args: unknown[]) => yogaLogger.error({ args }, 'yoga'),
     },
+    // Our body cap (useBodyLimit) replaces Yoga's, which re-streams every body to count it.
+    maxRequestBodySize: false,
     plugins: [
       usePrivateResponses(),
       useAccessLog(logger.child({ component: 'http' })),

@@ -1,3 +1,4 @@
+import { missingList, NONE, statusCount } from './intern.js';
 import {
   DOCUMENTED_MAX_COUNT,
   LEGACY_FIELD_ALIASES,
@@ -104,7 +105,7 @@ export function normaliseOverview(payload: unknown): Overview {
       `expected the counts to add up to at most ${MAX_INT}, got: ${summary.total}`,
     );
   }
-  return { counts, other, summary, drift };
+  return { counts, other, summary, drift: drift.length === 0 ? NONE : drift };
 }
 
 /**
@@ -132,7 +133,19 @@ export function summarise(counts: StatusCounts, other: number | null): OverviewS
     }
     groups[GROUP_KEYS[group]] += count;
     total += count;
-    byStatus.push({ status, count, group });
+    byStatus.push(statusCount(status, count, group));
   }
-  return { ...groups, total, byStatus, missingStatuses };
+  // One literal (not a spread) and an exact-size byStatus: the summary lives as long as it is
+  // cached, so its layout is its memory (in-object fields, no spare array capacity).
+  return {
+    inProgress: groups.inProgress,
+    needsAttention: groups.needsAttention,
+    notStarted: groups.notStarted,
+    paused: groups.paused,
+    transitioning: groups.transitioning,
+    completed: groups.completed,
+    total,
+    byStatus: byStatus.slice(),
+    missingStatuses: missingList(missingStatuses),
+  };
 }

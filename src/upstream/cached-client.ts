@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from '../logger.js';
 import { SmsError } from './errors.js';
 import type { CacheEvent, UpstreamEvents } from './events.js';
+import { createOverviewInterner } from './overview-interner.js';
 import type {
   GetOverviewOptions,
   OverviewRecord,
@@ -77,6 +78,8 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
     perf: { now },
   });
   const inflight = new Map<string, Promise<OverviewRecord>>();
+  // Equal answers share one Overview: the cache's memory is then mostly keys and timestamps.
+  const intern = createOverviewInterner();
   const stats: CacheStats = { hits: 0, misses: 0, staleServes: 0, coalesced: 0 };
   const STAT_KEYS = { hit: 'hits', miss: 'misses', stale: 'staleServes', coalesced: 'coalesced' } as const;
   const count = (event: CacheEvent): void => {
@@ -85,7 +88,8 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
   };
 
   function keyFor(token: string): string {
-    return createHmac('sha256', secret).update(prefix).update(token).digest('base64url');
+    // latin1: the 32 digest bytes as a 32-character string, the most compact key a Map can hold.
+    return createHmac('sha256', secret).update(prefix).update(token).digest().toString('latin1');
   }
 
   function load(key: string, token: string): Promise<OverviewRecord> {
@@ -95,7 +99,9 @@ export function createCachedClient(options: CachedClientOptions): CachedClient {
       return running;
     }
     const call = client.fetchOverview(token).then(
-      (record) => {
+      (answer) => {
+        const overview = intern(answer.overview);
+        const record = overview === answer.overview ? answer : { ...answer, overview };
         // lru-cache measures its TTL from `start`: the time the upstream answered.
         cache.set(key, record, { start: record.fetchedAtMs });
         return record;
