@@ -21,8 +21,12 @@ export const LOG_LEVELS: readonly LevelWithSilent[] = [
 ];
 
 /**
- * JSON lines on stdout (or `destination`), each with the current request's `requestId`. Header and token-like paths are censored as a
- * second line of defence: the code never passes a token to the logger in the first place.
+ * JSON lines on stdout (or `destination`), each with the current request's `requestId`.
+ * Header and token-like paths are censored as a second line of defence: the code never
+ * passes a token to the logger in the first place.
+ *
+ * Stdout is written asynchronously (one access line per request would otherwise cost a
+ * blocking write each); pino flushes what is pending when the process exits.
  *
  *     const logger = createLogger('info');
  */
@@ -52,6 +56,6 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
         censor: '[redacted]',
       },
     },
-    destination,
+    destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
