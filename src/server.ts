@@ -1,5 +1,4 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import { createSubgraphSchema } from './federation.js';
@@ -119,7 +118,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     cors: corsAllowList(options.corsOrigins ?? []),
     // GraphiQL with its assets inlined: Yoga's default loads them from unpkg.com, which an
     // offline machine, a locked-down network or a strict CSP would never show.
-    renderGraphiQL,
+    // Loaded on the first browser visit: the inlined bundle costs ~46 MB of memory.
+    renderGraphiQL: async (graphiqlOptions) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiqlOptions),
     graphiql:
       options.graphiql === false
         ? false
