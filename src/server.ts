@@ -89,6 +89,19 @@ query SourceOverview {
 }
 `;
 
+/**
+ * Yoga's log calls (message strings and Error objects, e.g. the cause of a masked
+ * "Unexpected error.") as pino records: an Error goes under `err`, so pino keeps its
+ * message and stack for the operator while the client sees only the masked message.
+ */
+function yogaLog(logger: Logger, level: 'debug' | 'info' | 'warn' | 'error') {
+  return (...args: unknown[]): void => {
+    const err = args.find((arg) => arg instanceof Error);
+    const message = args.find((arg) => typeof arg === 'string');
+    logger[level](err !== undefined ? { err } : { args }, typeof message === 'string' ? message : 'yoga');
+  };
+}
+
 /** Responses carry one caller's data: no shared HTTP cache may keep them. */
 function usePrivateResponses(): Plugin {
   return {
@@ -130,10 +143,10 @@ export function createGateway(options: GatewayOptions): Gateway {
             headers: JSON.stringify({ 'X-Auth-Token': options.graphiqlToken ?? '<your IAM token>' }),
           },
     logging: {
-      debug: (...args: unknown[]) => yogaLogger.debug({ args }, 'yoga'),
-      info: (...args: unknown[]) => yogaLogger.info({ args }, 'yoga'),
-      warn: (...args: unknown[]) => yogaLogger.warn({ args }, 'yoga'),
-      error: (...args: unknown[]) => yogaLogger.error({ args }, 'yoga'),
+      debug: yogaLog(yogaLogger, 'debug'),
+      info: yogaLog(yogaLogger, 'info'),
+      warn: yogaLog(yogaLogger, 'warn'),
+      error: yogaLog(yogaLogger, 'error'),
     },
     // Our body cap (useBodyLimit) replaces Yoga's, which re-streams every body to count it.
     maxRequestBodySize: false,

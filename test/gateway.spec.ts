@@ -233,6 +233,12 @@ describe('upstream errors become field errors with stable codes', () => {
     });
   });
 
+  it('429 with an HTTP-date Retry-After → retryAfterSeconds from the gateway clock', async () => {
+    const retryAt = new Date(stack.clock.now() + 30_000).toUTCString();
+    stack.sim.script(TOKEN, { status: 429, headers: { 'retry-after': retryAt }, body: {} });
+    expect((await failure(TOKEN))?.extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 30 });
+  });
+
   it('APIGW.0308 without Retry-After → RATE_LIMITED, retry after a few seconds', async () => {
     stack.sim.script(TOKEN, { status: 400, body: { error_code: 'APIG.0308', error_msg: 'throttled' } });
     expect((await failure(TOKEN))?.extensions).toEqual({
@@ -380,5 +386,11 @@ describe('masking', () => {
         },
       ],
     });
+    // The operator still gets the cause, with its stack, in the logs.
+    const logged = logs.records().find((r) => r.level === 50 && r.component === 'yoga');
+    expect((logged?.err as { message?: string } | undefined)?.message).toBe(
+      'db password is hunter2 at http://internal:8080',
+    );
+    expect((logged?.err as { stack?: string } | undefined)?.stack).toContain('Error: db password');
   });
 });

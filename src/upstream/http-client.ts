@@ -142,7 +142,7 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
       return record;
     }
     const body = await readBody(response.body, MAX_ERROR_BODY_BYTES, response.headers).catch(() => '');
-    throw httpError(status, redact(body, token), response.headers, requestId);
+    throw httpError(status, redact(body, token), response.headers, requestId, now());
   }
 
   function parseOverview(
@@ -338,6 +338,7 @@ function httpError(
   body: string,
   headers: Dispatcher.ResponseData['headers'],
   requestId: string | undefined,
+  nowMs: number,
 ): SmsError {
   const envelope = parseErrorEnvelope(body);
   const info: UpstreamErrorInfo = {
@@ -353,7 +354,7 @@ function httpError(
   if (throttled) {
     code = 'RATE_LIMITED';
     retryAfter =
-      retryAfterSeconds(header(headers, 'retry-after'), Date.now()) ??
+      retryAfterSeconds(header(headers, 'retry-after'), nowMs) ??
       (envelope.errorCode !== undefined && THROTTLE_CODES.has(envelope.errorCode)
         ? THROTTLE_DEFAULT_RETRY_SECONDS
         : undefined);
