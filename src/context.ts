@@ -4,6 +4,11 @@ import type { OverviewResult, OverviewSource } from './upstream/types.js';
 /** The longest token the SMS API accepts (`X-Auth-Token`, 1..16384 characters). */
 export const MAX_TOKEN_LENGTH = 16384;
 
+/** What the gateway reads of a request's headers: a Fetch `Headers`, or node's in fast-path.ts. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** The caller's token, or why there is none. The token itself is never logged. */
 export type Credentials = { readonly token: string } | { readonly problem: string };
 
@@ -23,7 +28,7 @@ export interface GatewayContext {
  *
  *     readCredentials(new Headers({ 'x-auth-token': 't' })) // { token: 't' }
  */
-export function readCredentials(headers: Headers): Credentials {
+export function readCredentials(headers: HeaderReader): Credentials {
   const direct = headers.get('x-auth-token');
   const bearer = /^Bearer[ \t]+(.*)$/i.exec(headers.get('authorization') ?? '')?.[1];
   const token = (direct ?? bearer)?.trim();
@@ -41,7 +46,7 @@ export function readCredentials(headers: Headers): Credentials {
  *
  *     context: ({ request }) => createContext(request.headers, source)
  */
-export function createContext(headers: Headers, source: OverviewSource): GatewayContext {
+export function createContext(headers: HeaderReader, source: OverviewSource): GatewayContext {
   const credentials = readCredentials(headers);
   if (!('token' in credentials)) return { credentials, overviews: undefined };
   const { token } = credentials;

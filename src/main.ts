@@ -6,7 +6,7 @@ import { createMetrics } from './metrics.js';
 import { loadPersistedOperations } from './persisted-operations.js';
 import { upstreamRequestIds } from './plugins/use-access-log.js';
 import { createReadiness } from './readiness.js';
-import { createGateway } from './server.js';
+import { createGatewayListener } from './server.js';
 import { createSmsSimulator, DEMO_TOKENS, type SmsSimulator } from './simulator/simulator.js';
 import { createCachedClient } from './upstream/cached-client.js';
 import { combineEvents } from './upstream/events.js';
@@ -51,7 +51,7 @@ async function main(config: Config): Promise<void> {
     logger,
     events,
   });
-  const yoga = createGateway({
+  const { listener } = createGatewayListener({
     source,
     logger,
     graphiql: config.graphiql,
@@ -70,7 +70,7 @@ async function main(config: Config): Promise<void> {
     ...(simulator !== undefined ? { graphiqlToken: DEMO_TOKENS.seed } : {}),
   });
   // IAM tokens may be 16384 characters: room for them beyond Node's 16 KiB header default.
-  const server = createServer({ maxHeaderSize: 64 * 1024 }, yoga);
+  const server = createServer({ maxHeaderSize: 64 * 1024 }, listener);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

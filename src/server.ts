@@ -1,6 +1,8 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
+import { createRequestListener, type GatewayListener } from './fast-path.js';
 import { createSubgraphSchema } from './federation.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -14,6 +16,7 @@ import { useMetrics } from './plugins/use-metrics.js';
 import { useTrustedOperations } from './plugins/use-persisted-operations.js';
 import { type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { useReadiness } from './plugins/use-readiness.js';
+import { useVettedDocuments, VettedDocuments } from './plugins/use-vetted-documents.js';
 import type { Readiness } from './readiness.js';
 import type { OverviewSource } from './upstream/types.js';
 
@@ -47,6 +50,9 @@ export interface GatewayOptions {
  * GraphiQL and every GraphQL client send them, are preflighted anyway.
  */
 export const CSRF_HEADERS = ['x-graphql-csrf', 'x-graphql-yoga-csrf'];
+
+/** Largest request body by default (bytes). */
+export const DEFAULT_MAX_BODY_BYTES = 100 * 1024;
 
 export type Gateway = YogaServerInstance<object, GatewayContext>;
 
@@ -120,10 +126,39 @@ function usePrivateResponses(): Plugin {
  *     const res = await yoga.fetch('http://localhost/graphql', { method: 'POST', ... });
  */
 export function createGateway(options: GatewayOptions): Gateway {
+  return buildYoga(options, createSubgraphSchema(), new VettedDocuments());
+}
+
+/**
+ * The gateway as a node:http request listener: Yoga, with the lean path of fast-path.ts in
+ * front for the JSON POSTs of documents Yoga has already accepted.
+ *
+ *     createServer(createGatewayListener({ source, logger }).listener)
+ */
+export function createGatewayListener(options: GatewayOptions): {
+  yoga: Gateway;
+  listener: GatewayListener;
+} {
+  const schema = createSubgraphSchema();
+  const vetted = new VettedDocuments();
+  const yoga = buildYoga(options, schema, vetted);
+  const listener = createRequestListener({
+    yoga,
+    schema,
+    vetted,
+    source: options.source,
+    logger: options.logger,
+    ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+  });
+  return { yoga, listener };
+}
+
+function buildYoga(options: GatewayOptions, schema: GraphQLSchema, vetted: VettedDocuments): Gateway {
   const { source, logger } = options;
   const yogaLogger = logger.child({ component: 'yoga' });
   return createYoga<object, GatewayContext>({
-    schema: createSubgraphSchema(),
+    schema,
     context: ({ request }) => createContext(request.headers, source),
     graphqlEndpoint: '/graphql',
     landingPage: false,
@@ -155,7 +190,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       useAccessLog(logger.child({ component: 'http' })),
       // First of the onRequest hooks: it may swap the request for a buffered copy, which
       // every later hook (metrics keys its state by request) must see.
-      useBodyLimit(options.maxBodyBytes ?? 100 * 1024),
+      useBodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       ...(options.metrics !== undefined ? [useMetrics(options.metrics)] : []),
       ...(options.readiness !== undefined ? [useReadiness(options.readiness)] : []),
       useJsonErrors(),
@@ -163,6 +198,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       ...useQueryLimits(options.queryLimits),
       ...useIntrospection(options.introspection ?? true),
       useTrustedOperations(options.persistedOperations),
+      // Last: only what every plugin above let through reaches execution and is recorded.
+      useVettedDocuments(vetted),
     ],
   });
 }

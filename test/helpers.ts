@@ -1,11 +1,12 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import type { GatewayListener } from '../src/fast-path.js';
 import { createLogger, type Logger } from '../src/logger.js';
 import { createMetrics, type GatewayMetrics } from '../src/metrics.js';
 import { upstreamRequestIds } from '../src/plugins/use-access-log.js';
 import { createReadiness, type Readiness, type ReadinessOptions } from '../src/readiness.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../src/server.js';
+import { createGatewayListener, type Gateway, type GatewayOptions } from '../src/server.js';
 import { createSmsSimulator, type SmsSimulator } from '../src/simulator/simulator.js';
 import {
   type CachedClient,
@@ -60,6 +61,8 @@ export function createClock(start = Date.parse('2026-12-03T12:00:00.000Z')): Tes
 export interface Stack {
   readonly sim: SmsSimulator;
   readonly yoga: Gateway;
+  /** The node:http listener main.ts serves: the lean path in front of `yoga`. */
+  readonly listener: GatewayListener;
   readonly client: HttpSmsClient;
   readonly source: CachedClient;
   readonly clock: TestClock;
@@ -124,10 +127,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     now: clock.now,
     ...options.cache,
   });
-  const yoga = createGateway({ source, logger: logs.logger, metrics, readiness, ...options.gateway });
+  const { yoga, listener } = createGatewayListener({
+    source,
+    logger: logs.logger,
+    metrics,
+    readiness,
+    ...options.gateway,
+  });
   return {
     sim,
     yoga,
+    listener,
     client,
     source,
     clock,

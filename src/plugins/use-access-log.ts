@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
+import type { HeaderReader } from '../context.js';
 import type { Logger } from '../logger.js';
 import { type RequestScope, requestScopes as scopes } from '../request-scope.js';
 import type { UpstreamEvents } from '../upstream/events.js';
@@ -25,9 +26,48 @@ export const upstreamRequestIds: UpstreamEvents = {
 };
 
 /** The caller's `X-Request-Id` when it is sane, else a new UUID. */
-export function requestIdFor(request: Request): string {
-  const given = request.headers.get('x-request-id')?.trim();
+export function requestIdFor(headers: HeaderReader): string {
+  const given = headers.get('x-request-id')?.trim();
   return given !== undefined && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** A new request's scope: its id (the caller's when sane), start time, nothing else yet. */
+export function newRequestScope(headers: HeaderReader): RequestScope {
+  return {
+    requestId: requestIdFor(headers),
+    startedAt: performance.now(),
+    operation: undefined,
+    outcome: undefined,
+    upstreamRequestIds: [],
+  };
+}
+
+/**
+ * Writes a request's access log line: method, path (never the query string), status,
+ * duration, operation, outcome and the upstream's request ids. Never headers or bodies.
+ */
+export function logRequest(
+  logger: Logger,
+  scope: RequestScope,
+  method: string,
+  path: string,
+  status: number,
+): void {
+  const record = {
+    event: 'request',
+    requestId: scope.requestId,
+    method,
+    path: path.slice(0, 256),
+    status,
+    durationMs: Math.round((performance.now() - scope.startedAt) * 1000) / 1000,
+    ...(scope.operation !== undefined
+      ? { operation: LOGGED_OPERATION_NAME.test(scope.operation) ? scope.operation : 'invalid' }
+      : {}),
+    ...(scope.outcome !== undefined ? { outcome: scope.outcome.slice(0, 64) } : {}),
+    ...(scope.upstreamRequestIds.length > 0 ? { upstreamRequestIds: scope.upstreamRequestIds } : {}),
+  };
+  if (QUIET_PATHS.has(path)) logger.debug(record, 'request');
+  else logger.info(record, 'request');
 }
 
 /**
@@ -41,14 +81,7 @@ export function useAccessLog(logger: Logger): Plugin {
   return {
     instrumentation: {
       request({ request }, wrapped) {
-        const scope: RequestScope = {
-          requestId: requestIdFor(request),
-          startedAt: performance.now(),
-          operation: undefined,
-          outcome: undefined,
-          upstreamRequestIds: [],
-        };
-        return scopes.run(scope, wrapped);
+        return scopes.run(newRequestScope(request.headers), wrapped);
       },
     },
     onExecute({ args }) {
@@ -63,22 +96,7 @@ export function useAccessLog(logger: Logger): Plugin {
       const scope = scopes.getStore();
       if (scope === undefined) return;
       response.headers.set('x-request-id', scope.requestId);
-      const path = new URL(request.url).pathname;
-      const record = {
-        event: 'request',
-        requestId: scope.requestId,
-        method: request.method,
-        path: path.slice(0, 256),
-        status: response.status,
-        durationMs: Math.round((performance.now() - scope.startedAt) * 1000) / 1000,
-        ...(scope.operation !== undefined
-          ? { operation: LOGGED_OPERATION_NAME.test(scope.operation) ? scope.operation : 'invalid' }
-          : {}),
-        ...(scope.outcome !== undefined ? { outcome: scope.outcome.slice(0, 64) } : {}),
-        ...(scope.upstreamRequestIds.length > 0 ? { upstreamRequestIds: scope.upstreamRequestIds } : {}),
-      };
-      if (QUIET_PATHS.has(path)) logger.debug(record, 'request');
-      else logger.info(record, 'request');
+      logRequest(logger, scope, request.method, new URL(request.url).pathname, response.status);
     },
   };
 }
