@@ -8,7 +8,7 @@ import {
 } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { createContext, type HeaderReader } from './context.js';
-import type { Logger } from './logger.js';
+import { accessLogger, type Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { resultOutcome } from './plugins/graphql-request.js';
 import { logRequest, newRequestScope } from './plugins/use-access-log.js';
@@ -165,7 +165,7 @@ function serialise(result: ExecutionResult, logger: Logger): string {
  */
 export function createRequestListener(options: FastPathOptions): GatewayListener {
   const { yoga, schema, vetted, source, logger, metrics, maxBodyBytes } = options;
-  const httpLogger = logger.child({ component: 'http' });
+  const httpLogger = accessLogger(logger);
   const yogaLogger = logger.child({ component: 'yoga' });
   const stats: FastPathStats = { lean: 0, handedOver: 0 };
 

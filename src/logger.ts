@@ -7,7 +7,7 @@ export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
   error(obj: object, msg?: string): void;
-  child(bindings: Record<string, unknown>): Logger;
+  child(bindings: Record<string, unknown>, options?: { redact?: string[] }): Logger;
 }
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = [
@@ -58,4 +58,15 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );
+}
+
+/**
+ * The logger for access lines: `component: http`, without the redaction pass. An access
+ * record is built field by field from values that cannot hold a header, a token or a body
+ * (see logRequest), and redaction's path scan costs ~11 µs a line, once per request.
+ *
+ *     logRequest(accessLogger(logger), scope, 'POST', '/graphql', 200)
+ */
+export function accessLogger(logger: Logger): Logger {
+  return logger.child({ component: 'http' }, { redact: [] });
 }

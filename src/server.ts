@@ -4,7 +4,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.js';
 import { createRequestListener, type GatewayListener } from './fast-path.js';
 import { createSubgraphSchema } from './federation.js';
-import type { Logger } from './logger.js';
+import { accessLogger, type Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { useAccessLog } from './plugins/use-access-log.js';
@@ -187,7 +187,7 @@ function buildYoga(options: GatewayOptions, schema: GraphQLSchema, vetted: Vette
     maxRequestBodySize: false,
     plugins: [
       usePrivateResponses(),
-      useAccessLog(logger.child({ component: 'http' })),
+      useAccessLog(accessLogger(logger)),
       // First of the onRequest hooks: it may swap the request for a buffered copy, which
       // every later hook (metrics keys its state by request) must see.
       useBodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
