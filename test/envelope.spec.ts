@@ -2,6 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { parseErrorEnvelope } from '../src/upstream/envelope.js';
 
 describe('parseErrorEnvelope', () => {
+  it('redacts the secret from every text it copies, after decoding escapes and before cutting', () => {
+    const secret = 'MIIsecret/token+value==';
+    const body = JSON.stringify({
+      error_msg: `${'m'.repeat(1015)} ${secret}`,
+      error_param: [secret],
+      details: [{ code: 'X.1', message: `a ${secret} b` }],
+      encoded_authorization_message: secret,
+    }).replaceAll('/', '\\/');
+    expect(parseErrorEnvelope(body, secret)).toEqual({
+      errorMessage: `${'m'.repeat(1015)} [redacte…`,
+      errorParams: ['[redacted]'],
+      details: [{ errorCode: 'X.1', errorMessage: 'a [redacted] b' }],
+      encodedAuthorizationMessage: '[redacted]',
+    });
+    expect(parseErrorEnvelope(body).errorParams).toEqual([secret]);
+  });
+
   it('reads the SMS envelope', () => {
     expect(
       parseErrorEnvelope(

@@ -363,6 +363,26 @@ describe('upstream errors become field errors with stable codes', () => {
     expect(text).not.toContain(stack.sim.url);
     expect(body.errors?.[0]?.message).toBe('token [redacted] denied');
   });
+
+  it('redacts a token the upstream echoed with JSON escapes (/ as Java and PHP write it)', async () => {
+    const token = 'MIIabc/def+ghi/jklmnop==';
+    const escaped = token.replaceAll('/', '\\/');
+    stack.sim.script(token, {
+      status: 403,
+      body: `{"error_code":"SMS.9004","error_msg":"token ${escaped} has no permission","error_param":["${escaped}"],"details":[{"error_code":"SMS.9004","error_msg":"for ${escaped}"}]}`,
+    });
+    const { body } = await stack.query('{ sourceOverview { total } }', { token });
+    expect(JSON.stringify(body)).not.toContain('jklmnop');
+    expect(body.errors?.[0]?.message).toBe('token [redacted] has no permission');
+    expect(body.errors?.[0]?.extensions?.upstream).toEqual({
+      status: 403,
+      errorCode: 'SMS.9004',
+      errorMessage: 'token [redacted] has no permission',
+      errorParams: ['[redacted]'],
+      details: [{ errorCode: 'SMS.9004', errorMessage: 'for [redacted]' }],
+      requestId: expect.any(String),
+    });
+  });
 });
 
 describe('masking', () => {

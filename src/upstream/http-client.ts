@@ -142,7 +142,7 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
       return record;
     }
     const body = await readBody(response.body, MAX_ERROR_BODY_BYTES, response.headers).catch(() => '');
-    throw httpError(status, redact(body, token), response.headers, requestId, now());
+    throw httpError(status, body, token, response.headers, requestId, now());
   }
 
   function parseOverview(
@@ -274,15 +274,6 @@ export function createHttpSmsClient(options: HttpSmsClientOptions): HttpSmsClien
   };
 }
 
-/** Shortest token redacted from upstream texts: shorter ones are not real IAM tokens, and
- * replacing them would garble ordinary words. */
-const MIN_REDACTED_TOKEN = 8;
-
-/** Removes the caller's token from an upstream text before any of it reaches an error. */
-function redact(text: string, token: string): string {
-  return token.length >= MIN_REDACTED_TOKEN ? text.replaceAll(token, '[redacted]') : text;
-}
-
 function isRetryable(error: SmsError): boolean {
   if (error.code === 'UPSTREAM_UNAVAILABLE') return true;
   const status = error.upstream?.status;
@@ -336,11 +327,13 @@ function retryAfterSeconds(value: string | undefined, nowMs: number): number | u
 function httpError(
   status: number,
   body: string,
+  token: string,
   headers: Dispatcher.ResponseData['headers'],
   requestId: string | undefined,
   nowMs: number,
 ): SmsError {
-  const envelope = parseErrorEnvelope(body);
+  // The caller's token never reaches an error, whatever the upstream echoed back.
+  const envelope = parseErrorEnvelope(body, token);
   const info: UpstreamErrorInfo = {
     status,
     ...envelope,
