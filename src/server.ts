@@ -193,7 +193,7 @@ function buildYoga(options: GatewayOptions, schema: GraphQLSchema, vetted: Vette
       useBodyLimit(options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES),
       ...(options.metrics !== undefined ? [useMetrics(options.metrics)] : []),
       ...(options.readiness !== undefined ? [useReadiness(options.readiness)] : []),
-      useJsonErrors(),
+      useJsonErrors({ postNeedsQuery: options.persistedOperations === undefined }),
       useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
       ...useQueryLimits(options.queryLimits),
       ...useIntrospection(options.introspection ?? true),

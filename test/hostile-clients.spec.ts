@@ -80,6 +80,8 @@ describe('malformed HTTP requests get a 4xx with JSON errors, never a 500 or a s
       400,
       'Must provide query string.',
     ],
+    ['a JSON object without a query', post('{}'), 400, 'Must provide query string.'],
+    ['a null query', post('{"query": null, "variables": {}}'), 400, 'Must provide query string.'],
     [
       'an unsupported content type',
       post('<query/>', { 'content-type': 'application/xml' }),
@@ -98,6 +100,7 @@ describe('malformed HTTP requests get a 4xx with JSON errors, never a 500 or a s
     expect(answer.status).toBe(status);
     expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(answer.json.errors?.[0]?.message).toBe(message);
+    expect(answer.json.errors?.[0]?.extensions?.http).toBeUndefined();
     expect(answer.text).not.toMatch(/"stack"|\n\s+at |node_modules/);
     expect(s.overviewCalls()).toBe(0);
     // The server keeps serving.

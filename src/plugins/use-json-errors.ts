@@ -1,4 +1,4 @@
-import type { Plugin } from 'graphql-yoga';
+import { createGraphQLError, type GraphQLParams, type Plugin } from 'graphql-yoga';
 
 /** What each bodiless refusal of Yoga's means, as a contract. */
 function explain(status: number, request: Request): string {
@@ -20,15 +20,20 @@ function explain(status: number, request: Request): string {
 /**
  * Gives every bodiless 4xx Yoga sends (415 unsupported content type, 406, 404, 405) a
  * JSON `errors` body that says what was expected, so no client is left with a bare status.
- * A GET without `query` gets 400 whatever its Accept (Yoga would answer 200 to
- * `Accept: application/json`), like every other malformed request.
+ * A GET or POST without `query` (and without a persisted operation's hash) gets 400
+ * whatever its Accept (Yoga would answer 200 to `Accept: application/json`), like every
+ * other malformed request. With trusted operations on, a POST without a hash is theirs to
+ * refuse (`PERSISTED_QUERY_ID_REQUIRED`), so `postNeedsQuery` is then false.
  *
- *     plugins: [useJsonErrors()]
+ *     plugins: [useJsonErrors({ postNeedsQuery: true })]
  */
-export function useJsonErrors(): Plugin {
+export function useJsonErrors({ postNeedsQuery }: { postNeedsQuery: boolean }): Plugin {
   return {
     onRequestParse({ request, endResponse }) {
-      if (request.method !== 'GET' || new URL(request.url).searchParams.has('query')) return;
+      if (request.method !== 'GET') {
+        return postNeedsQuery ? { onRequestParseDone: refuseWithoutQuery } : undefined;
+      }
+      if (new URL(request.url).searchParams.has('query')) return undefined;
       endResponse(
         Response.json(
           {
@@ -42,6 +47,7 @@ export function useJsonErrors(): Plugin {
           { status: 400, headers: { allow: 'GET, POST', 'content-type': 'application/json; charset=utf-8' } },
         ),
       );
+      return undefined;
     },
     onResponse({ request, response, setResponse }) {
       if (response.status < 400 || response.status >= 500 || response.body !== null) return;
@@ -58,4 +64,17 @@ export function useJsonErrors(): Plugin {
       );
     },
   };
+}
+
+/** A POST body without a `query` is malformed: 400 (Yoga's own message, its code). */
+function refuseWithoutQuery({
+  requestParserResult,
+}: {
+  requestParserResult: GraphQLParams | GraphQLParams[];
+}): void {
+  if (Array.isArray(requestParserResult)) return; // batching is refused on its own
+  if (requestParserResult.query != null) return;
+  throw createGraphQLError('Must provide query string.', {
+    extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+  });
 }
