@@ -119,6 +119,9 @@ function graphqlBody(text: string): GraphqlBody | undefined {
   return { query, operationName, variables: variables ?? undefined };
 }
 
+/** The client went away before its body was in: nothing to answer, nothing went wrong here. */
+class ClientAbortedError extends Error {}
+
 /** Reads exactly `length` bytes of body (node:http enforces the Content-Length). */
 function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -127,8 +130,8 @@ function readBody(req: IncomingMessage, length: number): Promise<Buffer> {
     req.once('end', () =>
       resolve(chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, length)),
     );
-    req.once('error', reject);
-    req.once('aborted', () => reject(new Error('the client aborted the request body')));
+    req.once('error', () => reject(new ClientAbortedError('the client aborted the request body')));
+    req.once('aborted', () => reject(new ClientAbortedError('the client aborted the request body')));
   });
 }
 
@@ -225,6 +228,12 @@ export function createRequestListener(options: FastPathOptions): GatewayListener
       return;
     }
     lean(req, res, contentType).catch((error: unknown) => {
+      if (error instanceof ClientAbortedError) {
+        // As Yoga treats a body cut short: a client's choice, not the gateway's failure.
+        logger.debug({ event: 'client_aborted', method: 'POST', path: '/graphql' }, error.message);
+        res.destroy();
+        return;
+      }
       logger.error({ err: error }, 'request failed');
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });

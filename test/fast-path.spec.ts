@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSubgraphSchema } from '../src/federation.js';
 import { createGatewayListener } from '../src/server.js';
@@ -289,6 +290,30 @@ describe('what the lean path does besides answering', () => {
     ]);
     expect(s.logs.lines.join('\n')).not.toContain(secret);
   });
+});
+
+it('takes a client that aborts its body as a client choice: debug line, no error, serves on', async () => {
+  const { stack: s } = await setUp();
+  const url = new URL((listeners[1] as Listener).url);
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(
+        'POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"query":"{',
+        () => setTimeout(() => socket.destroy(), 50),
+      );
+    });
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+  });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const levels = s.logs.records().map((r) => r.level);
+  expect(levels.filter((level) => typeof level === 'number' && level >= 40)).toEqual([]);
+  expect(s.logs.records()).toContainEqual(expect.objectContaining({ event: 'client_aborted' }));
+  const after = await send((listeners[1] as Listener).url, {
+    body: body('{ sourceOverview { total } }'),
+    headers: { 'x-auth-token': DEMO_TOKENS.seed },
+  });
+  expect(after.body).toBe('{"data":{"sourceOverview":{"total":24}}}');
 });
 
 it('masks an unexpected resolver failure as Yoga does, and logs its cause', async () => {
