@@ -111,7 +111,12 @@ export const CONFIG_VARS: readonly ConfigVar[] = [
     default: '102400',
     description: 'Largest request body accepted; a larger one gets HTTP 413.',
   },
-  { name: 'QUERY_MAX_DEPTH', default: '10', description: 'Deepest field nesting in an operation.' },
+  {
+    name: 'QUERY_MAX_DEPTH',
+    default: '10',
+    description:
+      'Deepest field nesting in an operation; introspection (`__schema`, `__type`) is capped by `QUERY_MAX_TOKENS` instead.',
+  },
   {
     name: 'QUERY_MAX_ALIASES',
     default: '100',

@@ -194,7 +194,12 @@ describe('query limits', () => {
     s = await start({ maxBodyBytes: 1024 * 1024, queryLimits: { maxTokens: 1_000_000 } });
     answer = await send(s, post(document));
     expect(answer.json).toEqual({
-      errors: [{ message: 'Syntax Error: Aliases limit of 100 exceeded, found 10000.' }],
+      errors: [
+        {
+          message: 'Syntax Error: Aliases limit of 100 exceeded, found 10000.',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
     });
     expect(s.overviewCalls()).toBe(0);
   });
@@ -206,9 +211,33 @@ describe('query limits', () => {
     expect(s.overviewCalls()).toBe(1);
     const refused = await send(s, post(JSON.stringify({ query: aliases(101) })));
     expect(refused.json).toEqual({
-      errors: [{ message: 'Syntax Error: Aliases limit of 100 exceeded, found 101.' }],
+      errors: [
+        {
+          message: 'Syntax Error: Aliases limit of 100 exceeded, found 101.',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
     });
     expect(s.overviewCalls()).toBe(1);
+  });
+
+  it('refuses variables that do not coerce with BAD_USER_INPUT, every time, without an upstream call', async () => {
+    const s = await start();
+    const query = 'query Q($m: Int) { sourceOverview(maxAgeSeconds: $m) { total } }';
+    for (let i = 0; i < 2; i++) {
+      const answer = await send(s, post(JSON.stringify({ query, variables: { m: 'x' } })));
+      expect(answer.status).toBe(400);
+      expect(answer.json).toEqual({
+        errors: [
+          {
+            message: 'Variable "$m" got invalid value "x"; Int cannot represent non-integer value: "x"',
+            locations: [{ line: 1, column: 9 }],
+            extensions: { code: 'BAD_USER_INPUT' },
+          },
+        ],
+      });
+    }
+    expect(s.overviewCalls()).toBe(0);
   });
 
   it('refuses a document over the token limit', async () => {
@@ -217,7 +246,10 @@ describe('query limits', () => {
       s,
       post(JSON.stringify({ query: `{ sourceOverview { ${'total '.repeat(1000)}} }` })),
     );
-    expect(answer.json.errors?.[0]?.message).toBe('Syntax Error: Token limit of 1000 exceeded.');
+    expect(answer.json.errors?.[0]).toEqual({
+      message: 'Syntax Error: Token limit of 1000 exceeded.',
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
     expect(s.overviewCalls()).toBe(0);
   });
 
@@ -225,10 +257,19 @@ describe('query limits', () => {
     const s = await start();
     const answer = await send(
       s,
-      post(JSON.stringify({ query: `{ sourceOverview { total ${'@include(if: true) '.repeat(51)}} }` })),
+      post(
+        JSON.stringify({
+          query: `{ sourceOverview { ${Array.from({ length: 51 }, (_, i) => `f${i}: total @include(if: true)`).join(' ')} } }`,
+        }),
+      ),
     );
     expect(answer.json).toEqual({
-      errors: [{ message: 'Syntax Error: Directives limit of 50 exceeded, found 51.' }],
+      errors: [
+        {
+          message: 'Syntax Error: Directives limit of 50 exceeded, found 51.',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
     });
     expect(s.overviewCalls()).toBe(0);
   });
@@ -240,7 +281,12 @@ describe('query limits', () => {
       post(JSON.stringify({ query: '{ sourceOverview { byStatus { status } } }' })),
     );
     expect(answer.json).toEqual({
-      errors: [{ message: 'Syntax Error: Query depth limit of 2 exceeded, found 3.' }],
+      errors: [
+        {
+          message: 'Syntax Error: Query depth limit of 2 exceeded, found 3.',
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
     });
     expect(s.overviewCalls()).toBe(0);
   });

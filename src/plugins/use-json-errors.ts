@@ -49,6 +49,20 @@ export function useJsonErrors({ postNeedsQuery }: { postNeedsQuery: boolean }): 
       );
       return undefined;
     },
+    onExecute() {
+      return {
+        onExecuteDone({ result }) {
+          // Execution that never started (no `data`) failed on the request itself: after Yoga
+          // has resolved the operation, that is a variable that does not coerce. Yoga answers
+          // 400 without a code; clients and metrics get BAD_USER_INPUT.
+          if (Symbol.asyncIterator in result || 'data' in result) return;
+          for (const error of result.errors ?? []) {
+            if (error.path === undefined)
+              (error.extensions as Record<string, unknown>).code ??= 'BAD_USER_INPUT';
+          }
+        },
+      };
+    },
     onResponse({ request, response, setResponse }) {
       if (response.status < 400 || response.status >= 500 || response.body !== null) return;
       const headers = new Headers(response.headers);
