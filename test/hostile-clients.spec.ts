@@ -178,6 +178,7 @@ describe('query limits', () => {
       post(document, { ...JSON_HEADERS, 'content-length': String(document.length) }),
     );
     expect(answer.status).toBe(413);
+    expect(answer.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(answer.json.errors?.[0]).toEqual({
       message: 'expected a request body of at most 102400 bytes, got: 318905 bytes',
       extensions: { code: 'PAYLOAD_TOO_LARGE' },

@@ -6,7 +6,13 @@ const CONTENT_LENGTH = /^\d+$/;
 function refusal(status: number, message: string, code: string): Response {
   return Response.json(
     { errors: [{ message, extensions: { code } }] },
-    { status, headers: status === 413 ? { connection: 'close' } : {} },
+    {
+      status,
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(status === 413 ? { connection: 'close' } : {}),
+      },
+    },
   );
 }
 
