@@ -24,9 +24,11 @@ const quick = process.argv.includes('--quick');
 /** `--hit-only`: just the cache-hit and equal-load rounds (for profiling iterations). */
 const hitOnly = process.argv.includes('--hit-only');
 
+// The equal-load window is the longest: its p99 over 5 s is ~27,000 samples at this machine's
+// rate; over 2 s one GC pause in either contender was enough to move it several-fold.
 const SETTINGS = quick
-  ? { rounds: 2, warmupS: 1, measureS: 3, equalS: 2, steadyRounds: 1, steadyS: 3, burstRounds: 1 }
-  : { rounds: 5, warmupS: 2, measureS: 3, equalS: 2, steadyRounds: 2, steadyS: 3, burstRounds: 1 };
+  ? { rounds: 2, warmupS: 1, measureS: 3, equalS: 3, steadyRounds: 1, steadyS: 3, burstRounds: 1 }
+  : { rounds: 5, warmupS: 2, measureS: 3, equalS: 5, steadyRounds: 2, steadyS: 3, burstRounds: 1 };
 /** Concurrent connections of the throughput runs. */
 const CONNECTIONS = 50;
 /** Connections of the equal-load runs (fixed request rate). */
@@ -747,7 +749,7 @@ function renderReport(input: ReportInput): string {
   lines.push(
     `Rerun: \`npm ci && npm run bench\` (or \`npm run bench -- --quick\`). Scenarios: cache hit = one token, ${CONNECTIONS} connections, ` +
       `${SETTINGS.warmupS} s warm-up then ${SETTINGS.measureS} s; equal load = a fixed rate of ${EQUAL_LOAD_SHARE * 100}% of sms-graph's cache-hit ` +
-      `throughput, ${EQUAL_CONNECTIONS} connections; miss path = ${STEADY_TOKENS} tokens in turn, so every request goes upstream ` +
+      `throughput, ${EQUAL_CONNECTIONS} connections, ${SETTINGS.equalS} s; miss path = ${STEADY_TOKENS} tokens in turn, so every request goes upstream ` +
       `(sms-graph with CACHE_TTL_MS=0 CACHE_STALE_MS=0); steady = one pass over ${STEADY_TOKENS} tokens fills the cache, then ` +
       `${SETTINGS.steadyS} s over the same tokens (TTL 60 s for sms-graph and Apollo, so the window is within it). ` +
       'A run with any non-2xx, socket error, timeout, GraphQL error or wrong answer is marked INVALID.',
