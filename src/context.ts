@@ -53,8 +53,16 @@ export function createContext(headers: HeaderReader, source: OverviewSource): Ga
   const overviews = new DataLoader<number, OverviewResult>(async (maxAges) => {
     // One upstream read serves every field of the operation: the strictest age wins.
     const maxAgeMs = Math.min(...maxAges);
-    const result = await source.getOverview(token, Number.isFinite(maxAgeMs) ? { maxAgeMs } : undefined);
-    return maxAges.map(() => result);
+    try {
+      const result = await source.getOverview(token, Number.isFinite(maxAgeMs) ? { maxAgeMs } : undefined);
+      return maxAges.map(() => result);
+    } catch (error) {
+      // A failure per key, not of the batch: DataLoader then keeps it for the rest of the
+      // request (a batch that throws is forgotten), so running the operation again within
+      // the request (fast-path.ts does, when a compiled plan gives up) never asks twice.
+      const failure = error instanceof Error ? error : new Error(String(error));
+      return maxAges.map(() => failure);
+    }
   });
   return { credentials, overviews };
 }

@@ -126,7 +126,8 @@ function usePrivateResponses(): Plugin {
  *     const res = await yoga.fetch('http://localhost/graphql', { method: 'POST', ... });
  */
 export function createGateway(options: GatewayOptions): Gateway {
-  return buildYoga(options, createSubgraphSchema(), new VettedDocuments());
+  const schema = createSubgraphSchema();
+  return buildYoga(options, schema, new VettedDocuments(schema));
 }
 
 /**
@@ -140,7 +141,7 @@ export function createGatewayListener(options: GatewayOptions): {
   listener: GatewayListener;
 } {
   const schema = createSubgraphSchema();
-  const vetted = new VettedDocuments();
+  const vetted = new VettedDocuments(schema);
   const yoga = buildYoga(options, schema, vetted);
   const listener = createRequestListener({
     yoga,

@@ -85,41 +85,49 @@ const TWO_OPERATIONS = 'query A { sourceOverview { total } } query B { sourceOve
 
 describe('the lean path answers exactly as Yoga does', () => {
   const token = (t: string) => ({ 'x-auth-token': t });
-  const cases: [string, Request][] = [
-    ['the seed overview, every field', { body: body(FULL_OVERVIEW), headers: token(DEMO_TOKENS.seed) }],
-    ['a 403 from the SMS API', { body: body(FULL_OVERVIEW), headers: token(DEMO_TOKENS.forbidden) }],
+  // [name, request, how many of the two sends the compiled plan answered (the rest: graphql-js)]
+  const cases: [string, Request, number][] = [
+    ['the seed overview, every field', { body: body(FULL_OVERVIEW), headers: token(DEMO_TOKENS.seed) }, 2],
+    ['a 403 from the SMS API', { body: body(FULL_OVERVIEW), headers: token(DEMO_TOKENS.forbidden) }, 0],
     [
       'a 401 from the SMS API',
       { body: body('{ sourceOverview { total } }'), headers: token(DEMO_TOKENS.expired) },
+      0,
     ],
     [
       'a 429 from the SMS API',
       { body: body('{ sourceOverview { total } }'), headers: token(DEMO_TOKENS.throttled) },
+      0,
     ],
-    ['the older upstream shape', { body: body(FULL_OVERVIEW), headers: token(DEMO_TOKENS.legacy) }],
-    ['no token', { body: body('{ sourceOverview { total } }') }],
+    ['the older upstream shape', { body: body(FULL_OVERVIEW), headers: token(DEMO_TOKENS.legacy) }, 2],
+    ['no token', { body: body('{ sourceOverview { total } }') }, 0],
     [
       'a Bearer token',
       {
         body: body('{ sourceOverview { total } }'),
         headers: { authorization: `Bearer ${DEMO_TOKENS.seed}` },
       },
+      2,
     ],
     [
       'variables that coerce',
       { body: body(VARIABLES_DOC, { variables: { age: 0 } }), headers: token(DEMO_TOKENS.seed) },
+      2,
     ],
     [
       'a variable the resolver refuses',
       { body: body(VARIABLES_DOC, { variables: { age: -1 } }), headers: token(DEMO_TOKENS.seed) },
+      0,
     ],
     [
       'an omitted nullable variable',
       { body: body(VARIABLES_DOC, { variables: null }), headers: token(DEMO_TOKENS.seed) },
+      2,
     ],
     [
       'the second of two operations',
       { body: body(TWO_OPERATIONS, { operationName: 'B' }), headers: token(DEMO_TOKENS.seed) },
+      2,
     ],
     [
       'Accept: application/graphql-response+json',
@@ -127,12 +135,46 @@ describe('the lean path answers exactly as Yoga does', () => {
         body: body('{ sourceOverview { total } }'),
         headers: { accept: 'application/graphql-response+json' },
       },
+      0,
     ],
-    ['__typename and _service', { body: body('{ __typename _service { sdl } }') }],
-    ['an empty extensions object', { body: body('{ __typename }', { extensions: {} }), headers: {} }],
+    [
+      'aliases with different ages, __typename inside',
+      {
+        body: body(
+          '{ a: sourceOverview { __typename total } b: sourceOverview(maxAgeSeconds: 60) { byStatus { __typename status } } }',
+        ),
+        headers: token(DEMO_TOKENS.seed),
+      },
+      2,
+    ],
+    [
+      'a fragment (graphql-js answers)',
+      {
+        body: body('{ sourceOverview { ...F } } fragment F on SourceOverview { total }'),
+        headers: token(DEMO_TOKENS.seed),
+      },
+      0,
+    ],
+    [
+      'a directive (graphql-js answers)',
+      {
+        body: body('query Q($x: Boolean!) { sourceOverview { total @include(if: $x) error } }', {
+          variables: { x: false },
+        }),
+        headers: token(DEMO_TOKENS.seed),
+      },
+      0,
+    ],
+    [
+      'one response key twice (graphql-js answers)',
+      { body: body('{ sourceOverview { total total } }'), headers: token(DEMO_TOKENS.seed) },
+      0,
+    ],
+    ['__typename and _service', { body: body('{ __typename _service { sdl } }') }, 0],
+    ['an empty extensions object', { body: body('{ __typename }', { extensions: {} }), headers: {} }, 0],
   ];
 
-  it.each(cases)('%s', async (_name, request) => {
+  it.each(cases)('%s', async (_name, request, planned) => {
     const { both, stack: s } = await setUp();
     const first = await both(request);
     expect(s.listener.stats.lean).toBe(1);
@@ -140,8 +182,19 @@ describe('the lean path answers exactly as Yoga does', () => {
     // And again, now that the upstream answer may be cached.
     const second = await both(request);
     expect(second.gateway).toEqual(second.yoga);
-    expect(s.listener.stats).toEqual({ lean: 2, handedOver: 0 });
+    expect(s.listener.stats).toEqual({ lean: 2, planned, handedOver: 0 });
   });
+});
+
+it('never asks the SMS API twice when a compiled plan gives up on an error', async () => {
+  const { send: sendToGateway, stack: s } = await setUp();
+  const request = { body: body(FULL_OVERVIEW), headers: { 'x-auth-token': DEMO_TOKENS.forbidden } };
+  await sendToGateway(request); // Yoga vets the document
+  const calls = s.overviewCalls();
+  const answer = await sendToGateway(request);
+  expect(s.listener.stats).toEqual({ lean: 1, planned: 0, handedOver: 1 });
+  expect(JSON.parse(answer.body).errors[0].extensions.code).toBe('FORBIDDEN');
+  expect(s.overviewCalls()).toBe(calls + 1);
 });
 
 describe('whatever the lean path is unsure of goes to Yoga, body and all', () => {

@@ -1,6 +1,12 @@
-import { type DocumentNode, getOperationAST, type OperationDefinitionNode } from 'graphql';
+import {
+  type DocumentNode,
+  type GraphQLSchema,
+  getOperationAST,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Plugin, YogaInitialContext } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import { type CompiledPlan, compilePlan } from '../compiled-plan.js';
 
 /** A document Yoga has parsed, validated (limits included) and executed once. */
 export interface VettedDocument {
@@ -8,6 +14,8 @@ export interface VettedDocument {
   readonly operation: OperationDefinitionNode;
   /** The executed operation's name, as metrics and logs see it. */
   readonly operationName: string | undefined;
+  /** Its answer without graphql-js's executor, when the document is simple enough. */
+  readonly plan: CompiledPlan | undefined;
 }
 
 /**
@@ -16,14 +24,16 @@ export interface VettedDocument {
  * validating and limit-checking it anew. Only Yoga adds to it: the lean path never decides
  * on its own that a document is acceptable. Bounded in count and in total text size.
  *
- *     const vetted = new VettedDocuments();
+ *     const vetted = new VettedDocuments(schema);
  *     createYoga({ plugins: [useVettedDocuments(vetted)] });
  *     vetted.get(query, operationName) // after Yoga has executed it once
  */
 export class VettedDocuments {
   readonly #documents: LRUCache<string, VettedDocument>;
+  readonly #schema: GraphQLSchema;
 
-  constructor(maxDocuments = 1000, maxTextBytes = 8 * 1024 * 1024) {
+  constructor(schema: GraphQLSchema, maxDocuments = 1000, maxTextBytes = 8 * 1024 * 1024) {
+    this.#schema = schema;
     this.#documents = new LRUCache({
       max: maxDocuments,
       maxSize: maxTextBytes,
@@ -44,7 +54,12 @@ export class VettedDocuments {
     if (this.#documents.has(key)) return;
     const operation = getOperationAST(document, operationName);
     if (operation == null) return;
-    this.#documents.set(key, { document, operation, operationName: operation.name?.value });
+    this.#documents.set(key, {
+      document,
+      operation,
+      operationName: operation.name?.value,
+      plan: compilePlan(this.#schema, operation),
+    });
   }
 
   get size(): number {
