@@ -133,7 +133,9 @@ describe('CSRF prevention', () => {
     const s = await start();
     const answer = await send(s, init, url);
     expect(answer.status).toBe(403);
-    expect(answer.json).toEqual({ errors: [{ message: 'Required CSRF header(s) not present' }] });
+    expect(answer.json).toEqual({
+      errors: [{ message: 'Required CSRF header(s) not present', extensions: { code: 'BAD_REQUEST' } }],
+    });
     expect(s.overviewCalls()).toBe(0);
   });
 

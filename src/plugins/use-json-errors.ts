@@ -63,6 +63,14 @@ export function useJsonErrors({ postNeedsQuery }: { postNeedsQuery: boolean }): 
         },
       };
     },
+    onResultProcess({ result }) {
+      // What is left without a code is a refusal of the HTTP request itself (CSRF's 403):
+      // clients and metrics get BAD_REQUEST rather than nothing.
+      if (Array.isArray(result) || Symbol.asyncIterator in result || 'data' in result) return;
+      for (const error of result.errors ?? []) {
+        if (error.path === undefined) (error.extensions as Record<string, unknown>).code ??= 'BAD_REQUEST';
+      }
+    },
     onResponse({ request, response, setResponse }) {
       if (response.status < 400 || response.status >= 500 || response.body !== null) return;
       const headers = new Headers(response.headers);
