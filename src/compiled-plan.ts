@@ -87,7 +87,7 @@ export function compilePlan(
       }
     }
     const settled = await Promise.allSettled(pending);
-    const data: Record<string, unknown> = {};
+    const data = jsonObject();
     for (let i = 0; i < roots.length; i++) {
       const root = roots[i] as PlannedField;
       const outcome = settled[i] as PromiseSettledResult<unknown>;
@@ -205,8 +205,16 @@ function completion(
   return (value, context) => (value == null ? null : nullable(value, context));
 }
 
+/**
+ * A result object as graphql-js makes one: without a prototype, so a response key such as
+ * `__proto__` (a valid alias) is an ordinary key and not the object's prototype.
+ */
+function jsonObject(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
 function completeObject(fields: readonly PlannedField[], parent: unknown, context: unknown): unknown {
-  const out: Record<string, unknown> = {};
+  const out = jsonObject();
   for (const field of fields) {
     let value: unknown;
     try {

@@ -117,7 +117,9 @@ function graphqlBody(text: string): GraphqlBody | undefined {
       return undefined;
   }
   if (typeof query !== 'string') return undefined;
-  if (operationName != null && typeof operationName !== 'string') return undefined;
+  // An empty operationName names no operation: Yoga refuses it, and the vetted documents'
+  // keys do not tell it from an absent one.
+  if (operationName != null && (typeof operationName !== 'string' || operationName === '')) return undefined;
   if (variables != null && !isPlainObject(variables)) return undefined;
   if (extensions != null && (!isPlainObject(extensions) || Object.keys(extensions).length > 0))
     return undefined;

@@ -170,6 +170,16 @@ describe('the lean path answers exactly as Yoga does', () => {
       { body: body('{ sourceOverview { total total } }'), headers: token(DEMO_TOKENS.seed) },
       0,
     ],
+    [
+      '__proto__ as an alias, at every level',
+      {
+        body: body(
+          '{ __proto__: sourceOverview { __proto__: total byStatus { __proto__: __typename count } } }',
+        ),
+        headers: token(DEMO_TOKENS.seed),
+      },
+      2,
+    ],
     ['__typename and _service', { body: body('{ __typename _service { sdl } }') }, 0],
     ['an empty extensions object', { body: body('{ __typename }', { extensions: {} }), headers: {} }, 0],
   ];
@@ -197,6 +207,21 @@ it('never asks the SMS API twice when a compiled plan gives up on an error', asy
   expect(s.overviewCalls()).toBe(calls + 1);
 });
 
+it('leaves a $__proto__ variable to Yoga, whose executor coerces variables differently', async () => {
+  const { both, stack: s } = await setUp();
+  const request = {
+    body: body('query Q($__proto__: Int) { sourceOverview(maxAgeSeconds: $__proto__) { total } }', {
+      // Parsed, not a literal: `{ __proto__: -5 }` in code would set a prototype, not a key.
+      variables: JSON.parse('{"__proto__": -5}'),
+    }),
+    headers: { 'x-auth-token': DEMO_TOKENS.seed },
+  };
+  await both(request);
+  const { yoga, gateway } = await both(request);
+  expect(gateway).toEqual(yoga);
+  expect(s.listener.stats.lean).toBe(0);
+});
+
 describe('whatever the lean path is unsure of goes to Yoga, body and all', () => {
   const handedOver: [string, Request, number][] = [
     [
@@ -209,6 +234,7 @@ describe('whatever the lean path is unsure of goes to Yoga, body and all', () =>
     ],
     ['an operation name the document lacks', { body: body(TWO_OPERATIONS, { operationName: 'C' }) }, 400],
     ['an unexpected body parameter', { body: body('{ __typename }', { debug: true }) }, 400],
+    ['an empty operationName', { body: body('{ __typename }', { operationName: '' }) }, 400],
     ['truncated JSON', { body: body('{ __typename }').slice(0, -2) }, 400],
     ['a JSON array', { body: `[${body('{ __typename }')}]` }, 400],
     [

@@ -54,6 +54,10 @@ export class VettedDocuments {
     if (this.#documents.has(key)) return;
     const operation = getOperationAST(document, operationName);
     if (operation == null) return;
+    // Yoga's executor (@graphql-tools/executor) coerces variables into a plain object, where
+    // `$__proto__` is lost; graphql-js, which the lean path runs, keeps it. Such a document
+    // stays with Yoga, so both never answer it differently.
+    if (operation.variableDefinitions?.some((d) => d.variable.name.value === '__proto__')) return;
     this.#documents.set(key, {
       document,
       operation,
