@@ -49,9 +49,9 @@ const NO_ARGS: Readonly<Record<string, never>> = Object.freeze({});
 /**
  * Compiles the answer of a query whose selections are plain fields: no fragments, no
  * directives, no aliases used twice, no arguments below the root, leaf and object types and
- * lists of them, object types without `isTypeOf`, no introspection or federation fields. That
- * is every dashboard query of
- * `sourceOverview`; anything else returns `undefined` and runs on graphql-js only.
+ * lists of them, object types without `isTypeOf`, no introspection or federation fields.
+ * That is every dashboard query of `sourceOverview`; anything else returns `undefined` and
+ * runs on graphql-js only.
  *
  * Root fields run their real resolvers with graphql-js's argument coercion, so checks such
  * as a missing token or a negative `maxAgeSeconds` stay where they are. Fields below run
