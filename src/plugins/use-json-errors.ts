@@ -20,7 +20,7 @@ function explain(status: number, request: Request): string {
 /**
  * Gives every bodiless 4xx Yoga sends (415 unsupported content type, 406, 404, 405) a
  * JSON `errors` body that says what was expected, so no client is left with a bare status.
- * A GET or POST without `query` (and without a persisted operation's hash) gets 400
+ * A GET or POST without `query` gets 400
  * whatever its Accept (Yoga would answer 200 to `Accept: application/json`), like every
  * other malformed request. With trusted operations on, a POST without a hash is theirs to
  * refuse (`PERSISTED_QUERY_ID_REQUIRED`), so `postNeedsQuery` is then false.
